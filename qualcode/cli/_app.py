@@ -1,0 +1,274 @@
+"""The shared Typer app, global options, error handling and output rendering.
+
+Why here: every command prints through the same functions, so formats (table, json, csv, md)
+and tone are the same everywhere, JSON goes alone to stdout, and messages go to stderr.
+Bad input raises :class:`qualcode.errors.QualcodeError`; the root group turns it into one
+line on stderr and the exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from qualcode.errors import QualcodeError
+
+
+class SafeGroup(TyperGroup):
+    """Root group: QualcodeError -> message on stderr + exit code; no traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except QualcodeError as exc:
+            err(str(exc), style="red")
+            raise click.exceptions.Exit(exc.exit_code) from None
+        except UnicodeDecodeError as exc:  # last line of defence for odd encodings
+            err(f"cannot decode input: {exc}", style="red")
+            raise click.exceptions.Exit(2) from None
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)  # keep the order commands were registered in
+
+
+app = typer.Typer(
+    cls=SafeGroup,
+    name="qualcode",
+    help="qualcode: code interview transcripts from the terminal, compare coders, publish tables.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
+)
+
+
+@dataclass
+class State:
+    project_dir: Path | None = None
+    quiet: bool = False
+
+
+state = State()
+
+
+@app.callback()
+def main_options(
+    project: Path = typer.Option(
+        None, "--project", "-p", help="Project folder (default: nearest parent with qualcode.toml).", show_default=False
+    ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars or chatter on stderr."),
+) -> None:
+    """qualcode: code interview transcripts from the terminal, compare coders, publish tables.
+
+    Examples:
+
+      qualcode init mystudy && cd mystudy
+
+      qualcode ingest transcripts/ --attributes transcripts/cases.csv
+
+      qualcode transcripts list --format json
+    """
+    state.project_dir = project
+    state.quiet = quiet
+
+
+def open_project():
+    """Open the project named by --project, or the nearest one above the working folder."""
+    from qualcode.project import Project
+
+    return Project.open(state.project_dir)
+
+
+# -- printing ------------------------------------------------------------------------------
+_stderr_console = None
+_stdout_console = None
+
+
+def stderr_console():
+    global _stderr_console
+    if _stderr_console is None:
+        from rich.console import Console
+
+        _stderr_console = Console(stderr=True, highlight=False)
+    return _stderr_console
+
+
+def stdout_console():
+    global _stdout_console
+    if _stdout_console is None:
+        from rich.console import Console
+
+        _stdout_console = Console(highlight=False, soft_wrap=False)
+    return _stdout_console
+
+
+def err(message: str, style: str | None = None) -> None:
+    """A message for the person at the terminal (stderr)."""
+    if style:
+        stderr_console().print(message, style=style, markup=False)
+    else:
+        stderr_console().print(message, markup=False)
+
+
+def info(message: str) -> None:
+    if not state.quiet:
+        err(message)
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    md = "md"
+
+
+def json_default(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (set, tuple)):
+        return list(value)
+    if hasattr(value, "__dict__"):
+        return value.__dict__
+    return str(value)
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, default=json_default)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, float):
+        return f"{value:.3f}".rstrip("0").rstrip(".") if value == value else "NaN"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_cell(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}={_cell(v)}" for k, v in value.items())
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def rows_to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(columns)
+    for r in rows:
+        w.writerow([_cell(r.get(c)) for c in columns])
+    return buf.getvalue()
+
+
+def rows_to_markdown(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
+    def esc(s: str) -> str:
+        return s.replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
+    for r in rows:
+        lines.append("| " + " | ".join(esc(_cell(r.get(c))) for c in columns) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def emit(
+    rows: Sequence[dict[str, Any]],
+    columns: Sequence[str],
+    fmt: Format | str,
+    *,
+    out: Path | None = None,
+    title: str | None = None,
+    json_data: Any = None,
+) -> None:
+    """Print or write a table in the requested format.
+
+    ``json_data`` overrides what JSON holds (defaults to ``rows``) so JSON can keep nested
+    values (lists, attribute maps) that the flat formats render as text.
+    """
+    fmt = Format(fmt) if not isinstance(fmt, Format) else fmt
+    if out is not None and fmt == Format.table:
+        fmt = _format_from_suffix(out)
+    if fmt == Format.json:
+        text = to_json(rows if json_data is None else json_data) + "\n"
+    elif fmt == Format.csv:
+        text = rows_to_csv(rows, columns)
+    elif fmt == Format.md:
+        text = (f"**{title}**\n\n" if title else "") + rows_to_markdown(rows, columns)
+    else:
+        from rich.table import Table
+
+        table = Table(title=title, show_lines=False, header_style="bold")
+        for c in columns:
+            table.add_column(c, overflow="fold")
+        for r in rows:
+            table.add_row(*[_cell(r.get(c)) for c in columns])
+        stdout_console().print(table)
+        return
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+        info(f"wrote {out}")
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+
+def _format_from_suffix(path: Path) -> Format:
+    suffix = path.suffix.lower().lstrip(".")
+    return {"json": Format.json, "csv": Format.csv, "md": Format.md}.get(suffix, Format.csv)
+
+
+class progress_bar:
+    """Context manager giving a ``update(done, total, message)`` callback drawn as a rich bar on stderr.
+
+    Silent with --quiet or when stderr is not a terminal (scripts, CI), so logs stay clean.
+    """
+
+    def __init__(self, description: str) -> None:
+        self.description = description
+        self._progress = None
+        self._task = None
+
+    def __enter__(self) -> Callable[[int, int, str], None]:
+        if state.quiet or not sys.stderr.isatty():
+            return lambda done, total, message: None
+        from rich.progress import Progress
+
+        self._progress = Progress(console=stderr_console(), transient=True)
+        self._progress.start()
+        self._task = self._progress.add_task(self.description, total=None)
+
+        def update(done: int, total: int, message: str) -> None:
+            self._progress.update(self._task, completed=done, total=total, description=f"{self.description} {message}")
+
+        return update
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+
+def iter_progress(items: Iterable[Any], total: int, description: str) -> Iterable[Any]:
+    """Wrap an iterable in a rich progress bar on stderr (none with --quiet or off a terminal)."""
+    if state.quiet or not sys.stderr.isatty():
+        yield from items
+        return
+    from rich.progress import Progress
+
+    with Progress(console=stderr_console(), transient=True) as progress:
+        task = progress.add_task(description, total=total)
+        for item in items:
+            yield item
+            progress.advance(task)

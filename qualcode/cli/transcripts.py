@@ -1,0 +1,64 @@
+"""``qualcode transcripts``: list and show ingested transcripts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from qualcode.cli._app import Format, app, emit, open_project, stdout_console, to_json
+
+transcripts_app = typer.Typer(help="List and show ingested transcripts.", no_args_is_help=True)
+app.add_typer(transcripts_app, name="transcripts")
+
+
+@transcripts_app.command("list")
+def transcripts_list_cli(
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, json, csv or md."),
+    out: Path = typer.Option(None, "--out", "-o", help="Write to this file instead of printing."),
+) -> None:
+    """List transcripts with respondent turns, words and cases.
+
+    JSON: a list of {id, file, turns, words, cases, attributes}.
+
+    Example:  qualcode transcripts list --format json
+    """
+    with open_project() as project:
+        rows = project.transcript_rows()
+    emit(rows, ["id", "file", "turns", "words", "cases", "attributes"], fmt, out=out, title="Transcripts", json_data=rows)
+
+
+@transcripts_app.command("show")
+def transcripts_show_cli(
+    transcript: str = typer.Argument(..., help="Transcript id."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, json, csv or md."),
+    sentences: bool = typer.Option(False, "--sentences", help="Show sentences (the second unit) instead of turns."),
+) -> None:
+    """Show a transcript turn by turn with fragment ids, speakers and cases.
+
+    Example:  qualcode transcripts show Hvs01_g1
+    """
+    with open_project() as project:
+        data = project.transcript(transcript)
+        sents = project.sentences(transcript) if sentences else None
+    if sents is not None:
+        emit(sents, ["fragment", "n", "start", "end", "text"], fmt, title=f"Sentences of {transcript}", json_data=sents)
+        return
+    if fmt == Format.json:
+        print(to_json(data))
+        return
+    rows = [
+        {"fragment": f["id"], "speaker": f["speaker"], "case": f["case"] or "", "text": f["text"]}
+        for f in data["fragments"]
+    ]
+    if fmt in (Format.csv, Format.md):
+        emit(rows, ["fragment", "speaker", "case", "text"], fmt)
+        return
+    console = stdout_console()
+    attrs = ", ".join(f"{k}={v}" for k, v in data["attributes"].items())
+    console.print(f"[bold]{data['id']}[/bold]  {data['file']}  {attrs}")
+    for f in data["fragments"]:
+        style = "dim" if f["interviewer"] else ""
+        label = f"{f['id']} {f['speaker']}" + (f" ({f['case']})" if f["case"] and f["case"] != f["speaker"] else "")
+        console.print(f"[cyan]{label}[/cyan]", highlight=False)
+        console.print(f"  {f['text']}", style=style, highlight=False, markup=False)

@@ -1,0 +1,541 @@
+"""All SQL lives here: the project database (SQLite), its migrations, runs and undo.
+
+Why one module: the rest of qualcode talks to storage through these functions only, so a
+shared server database can be added later without touching commands or analyses.
+
+Every change made inside a run is written to a journal (table, key, before, after). Undoing a
+run replays its journal backwards after checking that no later run changed the same rows, so
+any bulk step (ingest, suggest, accept-all, import, rename, merge) can be undone as a whole.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+
+from qualcode.errors import InputError
+
+SCHEMA_VERSION = 1
+
+# Numbered migrations (sqlite-utils style): index i upgrades user_version i -> i+1.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        user TEXT NOT NULL,
+        params TEXT NOT NULL DEFAULT '{}',
+        codebook_hash TEXT,
+        status TEXT NOT NULL DEFAULT 'running',
+        undone_by INTEGER,
+        summary TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE TABLE journal (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        tbl TEXT NOT NULL,
+        row_key TEXT NOT NULL,
+        op TEXT NOT NULL CHECK (op IN ('insert', 'update', 'delete')),
+        before TEXT,
+        after TEXT
+    );
+    CREATE INDEX journal_run ON journal(run_id);
+    CREATE INDEX journal_row ON journal(tbl, row_key);
+    CREATE TABLE coders (
+        name TEXT PRIMARY KEY,
+        kind TEXT NOT NULL DEFAULT 'human',
+        created_at TEXT NOT NULL,
+        note TEXT
+    );
+    CREATE TABLE cases (
+        id TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE attributes (
+        owner_kind TEXT NOT NULL CHECK (owner_kind IN ('case', 'transcript')),
+        owner_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT,
+        type TEXT NOT NULL CHECK (type IN ('text', 'number', 'date', 'boolean')),
+        source TEXT NOT NULL,
+        PRIMARY KEY (owner_kind, owner_id, key)
+    );
+    CREATE TABLE transcripts (
+        id TEXT PRIMARY KEY,
+        file TEXT NOT NULL,
+        format TEXT NOT NULL,
+        text TEXT NOT NULL,
+        text_hash TEXT NOT NULL,
+        source_hash TEXT NOT NULL,
+        default_case TEXT,
+        speakers TEXT NOT NULL DEFAULT '{}',
+        pii_allowed INTEGER NOT NULL DEFAULT 0,
+        ingested_at TEXT NOT NULL,
+        run_id INTEGER
+    );
+    CREATE TABLE fragments (
+        id TEXT PRIMARY KEY,
+        transcript_id TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        speaker TEXT NOT NULL,
+        is_interviewer INTEGER NOT NULL,
+        case_id TEXT,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        line INTEGER,
+        words INTEGER NOT NULL,
+        meta TEXT NOT NULL DEFAULT '{}',
+        UNIQUE (transcript_id, n)
+    );
+    CREATE INDEX fragments_case ON fragments(case_id);
+    CREATE TABLE codebooks (
+        hash TEXT PRIMARY KEY,
+        codebook_id TEXT,
+        path TEXT,
+        content TEXT NOT NULL,
+        loaded_at TEXT NOT NULL
+    );
+    CREATE TABLE codings (
+        id INTEGER PRIMARY KEY,
+        coder TEXT NOT NULL,
+        code TEXT NOT NULL,
+        transcript_id TEXT NOT NULL,
+        fragment_id TEXT,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        stance TEXT,
+        memo TEXT,
+        origin TEXT NOT NULL,
+        suggestion_id INTEGER,
+        run_id INTEGER,
+        codebook_hash TEXT,
+        created_at TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'orphaned'))
+    );
+    CREATE INDEX codings_coder ON codings(coder, code);
+    CREATE INDEX codings_transcript ON codings(transcript_id);
+    CREATE TABLE suggestions (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL,
+        engine TEXT NOT NULL,
+        code TEXT NOT NULL,
+        transcript_id TEXT NOT NULL,
+        fragment_id TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        score REAL NOT NULL,
+        evidence TEXT NOT NULL DEFAULT '[]',
+        stance TEXT,
+        status TEXT NOT NULL DEFAULT 'open'
+            CHECK (status IN ('open', 'accepted', 'rejected', 'orphaned')),
+        decided_by TEXT,
+        decided_at TEXT,
+        codebook_hash TEXT
+    );
+    CREATE INDEX suggestions_fragment ON suggestions(fragment_id);
+    CREATE INDEX suggestions_status ON suggestions(status, engine);
+    CREATE TABLE memos (
+        id INTEGER PRIMARY KEY,
+        target_kind TEXT NOT NULL CHECK (target_kind IN ('project', 'code', 'fragment', 'case', 'transcript', 'coding')),
+        target_id TEXT,
+        coder TEXT,
+        text TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        run_id INTEGER
+    );
+    CREATE TABLE review_positions (
+        coder TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        fragment_id TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (coder, scope)
+    );
+    CREATE TABLE models (
+        id INTEGER PRIMARY KEY,
+        coder TEXT NOT NULL,
+        engine TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        codebook_hash TEXT,
+        metrics TEXT NOT NULL DEFAULT '{}',
+        blob BLOB NOT NULL,
+        run_id INTEGER
+    );
+    """,
+]
+
+# Primary-key columns per table, for journaling and undo.
+KEYS: dict[str, tuple[str, ...]] = {
+    "coders": ("name",),
+    "cases": ("id",),
+    "attributes": ("owner_kind", "owner_id", "key"),
+    "transcripts": ("id",),
+    "fragments": ("id",),
+    "codebooks": ("hash",),
+    "codings": ("id",),
+    "suggestions": ("id",),
+    "memos": ("id",),
+    "review_positions": ("coder", "scope"),
+    "models": ("id",),
+}
+
+
+def now() -> str:
+    """UTC time stamp, ISO 8601 to the second: sortable and readable in exports."""
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _q(name: str) -> str:
+    return f'"{name}"'
+
+
+@dataclass
+class Run:
+    id: int
+    kind: str
+    started_at: str
+    finished_at: str | None
+    user: str
+    params: dict[str, Any]
+    codebook_hash: str | None
+    status: str
+    undone_by: int | None
+    summary: dict[str, Any]
+
+
+class Store:
+    """A connection to one project database with journaled writes.
+
+    Writes go through :meth:`insert`, :meth:`update` and :meth:`delete`; inside :meth:`run`
+    they are journaled and the whole run is one transaction, so a failing command leaves the
+    database as it was.
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.conn = sqlite3.connect(str(self.path), isolation_level=None, timeout=30)
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA foreign_keys = ON")
+        self.conn.execute("PRAGMA journal_mode = WAL")  # crash-safe, readers don't block the writer
+        self.conn.execute("PRAGMA synchronous = NORMAL")
+        self.run_id: int | None = None
+        self._in_tx = False
+        self.migrate()
+
+    # -- schema ---------------------------------------------------------------------------
+    def migrate(self) -> None:
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise InputError(
+                f"database schema version {version} is newer than this qualcode ({SCHEMA_VERSION}); upgrade qualcode",
+                file=self.path,
+            )
+        for i in range(version, SCHEMA_VERSION):
+            self.conn.execute("BEGIN IMMEDIATE")
+            for statement in _split_sql(MIGRATIONS[i]):
+                self.conn.execute(statement)
+            self.conn.execute(f"PRAGMA user_version = {i + 1}")
+            self.conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- transactions and runs ------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One atomic transaction; nested calls join the outer one."""
+        if self._in_tx:
+            yield
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._in_tx = True
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+        finally:
+            self._in_tx = False
+
+    @contextmanager
+    def run(
+        self, kind: str, user: str, params: dict[str, Any] | None = None, codebook_hash: str | None = None
+    ) -> Iterator[int]:
+        """A journaled bulk step. Yields the run id; everything inside is one transaction."""
+        if self.run_id is not None:
+            yield self.run_id  # nested: part of the outer run
+            return
+        with self.transaction():
+            cur = self.conn.execute(
+                "INSERT INTO runs (kind, started_at, user, params, codebook_hash) VALUES (?, ?, ?, ?, ?)",
+                (kind, now(), user, _dumps(params or {}), codebook_hash),
+            )
+            self.run_id = int(cur.lastrowid)
+            try:
+                yield self.run_id
+                self.conn.execute(
+                    "UPDATE runs SET status = 'done', finished_at = ? WHERE id = ?", (now(), self.run_id)
+                )
+            finally:
+                self.run_id = None
+
+    def set_run_summary(self, run_id: int, summary: dict[str, Any]) -> None:
+        self.conn.execute("UPDATE runs SET summary = ? WHERE id = ?", (_dumps(summary), run_id))
+
+    def discard_run_if_empty(self, run_id: int) -> None:
+        """Drop a run that changed nothing (e.g. re-ingesting unchanged files), keeping the log useful."""
+        n = self.conn.execute("SELECT count(*) FROM journal WHERE run_id = ?", (run_id,)).fetchone()[0]
+        if n == 0:
+            self.conn.execute("DELETE FROM runs WHERE id = ?", (run_id,))
+
+    def list_runs(self, include_undone: bool = True) -> list[Run]:
+        sql = "SELECT * FROM runs"
+        if not include_undone:
+            sql += " WHERE status != 'undone'"
+        rows = self.conn.execute(sql + " ORDER BY id").fetchall()
+        counts = dict(self.conn.execute("SELECT run_id, count(*) FROM journal GROUP BY run_id").fetchall())
+        out = []
+        for r in rows:
+            run = _run_from_row(r)
+            run.summary.setdefault("changes", counts.get(run.id, 0))
+            out.append(run)
+        return out
+
+    def get_run(self, run_id: int) -> Run:
+        row = self.conn.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
+        if row is None:
+            raise InputError(f"no run with id {run_id}; see `qualcode runs list`")
+        return _run_from_row(row)
+
+    def undo_run(self, run_id: int, user: str) -> int:
+        """Revert every change of a run, newest first. Returns the id of the undo run.
+
+        Refuses when a later run (not undone) changed the same rows: undo that one first.
+        """
+        run = self.get_run(run_id)
+        if run.status == "undone":
+            raise InputError(f"run {run_id} ({run.kind}) was already undone by run {run.undone_by}")
+        if run.kind == "undo":
+            raise InputError(f"run {run_id} is an undo; it cannot itself be undone")
+        entries = self.conn.execute(
+            "SELECT * FROM journal WHERE run_id = ? ORDER BY id DESC", (run_id,)
+        ).fetchall()
+        later = self.conn.execute(
+            """SELECT DISTINCT j.run_id FROM journal j JOIN runs r ON r.id = j.run_id
+               WHERE r.status != 'undone' AND r.kind != 'undo' AND j.run_id > ?
+                 AND EXISTS (SELECT 1 FROM journal k WHERE k.run_id = ? AND k.tbl = j.tbl AND k.row_key = j.row_key)
+               ORDER BY j.run_id""",
+            (run_id, run_id),
+        ).fetchall()
+        if later:
+            ids = ", ".join(str(r[0]) for r in later)
+            raise InputError(f"run {run_id} cannot be undone: later run(s) {ids} changed the same rows; undo those first")
+        with self.run("undo", user, {"run": run_id}) as undo_id:
+            for e in entries:
+                table, key = e["tbl"], json.loads(e["row_key"])
+                if e["op"] == "insert":
+                    self.delete(table, key)
+                elif e["op"] == "delete":
+                    self.insert(table, json.loads(e["before"]))
+                else:
+                    self.update(table, key, json.loads(e["before"]))
+            self.conn.execute("UPDATE runs SET status = 'undone', undone_by = ? WHERE id = ?", (undo_id, run_id))
+        return undo_id
+
+    # -- journaled primitive writes ------------------------------------------------------
+    def _journal(self, table: str, key: dict[str, Any], op: str, before: dict | None, after: dict | None) -> None:
+        if self.run_id is None:
+            return
+        self.conn.execute(
+            "INSERT INTO journal (run_id, tbl, row_key, op, before, after) VALUES (?, ?, ?, ?, ?, ?)",
+            (self.run_id, table, _dumps(key), op, _dumps(before) if before else None, _dumps(after) if after else None),
+        )
+
+    def _key_of(self, table: str, row: dict[str, Any]) -> dict[str, Any]:
+        return {k: row[k] for k in KEYS[table]}
+
+    def get(self, table: str, key: dict[str, Any]) -> dict[str, Any] | None:
+        where = " AND ".join(f"{_q(k)} = ?" for k in key)
+        row = self.conn.execute(f"SELECT * FROM {table} WHERE {where}", tuple(key.values())).fetchone()
+        return dict(row) if row else None
+
+    def insert(self, table: str, row: dict[str, Any]) -> int | None:
+        cols = ", ".join(_q(c) for c in row)
+        marks = ", ".join("?" for _ in row)
+        cur = self.conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", tuple(row.values()))
+        full = dict(row)
+        if KEYS[table] == ("id",) and "id" not in full:
+            full["id"] = cur.lastrowid
+        self._journal(table, self._key_of(table, full), "insert", None, full)
+        return cur.lastrowid
+
+    def insert_many(self, table: str, rows: Sequence[dict[str, Any]]) -> list[int]:
+        """Insert rows with one statement per row but a single journal pass; returns new rowids."""
+        ids: list[int] = []
+        for row in rows:
+            ids.append(int(self.insert(table, row) or 0))
+        return ids
+
+    def update(self, table: str, key: dict[str, Any], changes: dict[str, Any]) -> None:
+        before = self.get(table, key)
+        if before is None:
+            raise KeyError(f"{table} {key} not found")
+        changes = {k: v for k, v in changes.items() if before.get(k) != v}
+        if not changes:
+            return
+        sets = ", ".join(f"{_q(c)} = ?" for c in changes)
+        where = " AND ".join(f"{_q(k)} = ?" for k in key)
+        self.conn.execute(f"UPDATE {table} SET {sets} WHERE {where}", (*changes.values(), *key.values()))
+        after = {**before, **changes}
+        self._journal(table, key, "update", before, after)
+
+    def delete(self, table: str, key: dict[str, Any]) -> None:
+        before = self.get(table, key)
+        if before is None:
+            return
+        where = " AND ".join(f"{_q(k)} = ?" for k in key)
+        self.conn.execute(f"DELETE FROM {table} WHERE {where}", tuple(key.values()))
+        self._journal(table, key, "delete", before, None)
+
+    def upsert(self, table: str, row: dict[str, Any]) -> None:
+        key = self._key_of(table, row)
+        if self.get(table, key) is None:
+            self.insert(table, row)
+        else:
+            self.update(table, key, {k: v for k, v in row.items() if k not in key})
+
+    # -- queries: transcripts, fragments, cases, attributes ----------------------------------
+    def transcript(self, transcript_id: str) -> dict[str, Any] | None:
+        return self.get("transcripts", {"id": transcript_id})
+
+    def transcript_summaries(self) -> list[dict[str, Any]]:
+        """One row per transcript with counts of respondent turns and words, and its cases."""
+        rows = self.conn.execute(
+            """SELECT t.id, t.file, t.format, t.text_hash,
+                      count(f.id) AS turns,
+                      coalesce(sum(CASE WHEN f.is_interviewer THEN 0 ELSE f.words END), 0) AS words,
+                      group_concat(DISTINCT CASE WHEN f.is_interviewer THEN NULL ELSE f.case_id END) AS cases
+               FROM transcripts t LEFT JOIN fragments f ON f.transcript_id = t.id
+               GROUP BY t.id ORDER BY t.id"""
+        ).fetchall()
+        return [dict(r) for r in rows]
+
+    def fragments(self, transcript_id: str | None = None, respondent_only: bool = False) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM fragments"
+        where, args = [], []
+        if transcript_id is not None:
+            where.append("transcript_id = ?")
+            args.append(transcript_id)
+        if respondent_only:
+            where.append("is_interviewer = 0")
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY transcript_id, n"
+        return [dict(r) for r in self.conn.execute(sql, args).fetchall()]
+
+    def fragment(self, fragment_id: str) -> dict[str, Any] | None:
+        return self.get("fragments", {"id": fragment_id})
+
+    def replace_fragments(self, transcript_id: str, rows: Iterable[dict[str, Any]]) -> None:
+        for old in self.conn.execute(
+            "SELECT id FROM fragments WHERE transcript_id = ? ORDER BY n", (transcript_id,)
+        ).fetchall():
+            self.delete("fragments", {"id": old["id"]})
+        for row in rows:
+            self.insert("fragments", row)
+
+    def case_ids(self) -> set[str]:
+        return {r[0] for r in self.conn.execute("SELECT id FROM cases").fetchall()}
+
+    def ensure_case(self, case_id: str) -> None:
+        if self.get("cases", {"id": case_id}) is None:
+            self.insert("cases", {"id": case_id, "created_at": now()})
+
+    def case_summaries(self) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            """SELECT c.id,
+                      count(DISTINCT f.transcript_id) AS transcripts,
+                      count(f.id) AS turns,
+                      coalesce(sum(f.words), 0) AS words
+               FROM cases c LEFT JOIN fragments f ON f.case_id = c.id AND f.is_interviewer = 0
+               GROUP BY c.id ORDER BY c.id"""
+        ).fetchall()
+        return [dict(r) for r in rows]
+
+    def transcripts_of_case(self, case_id: str) -> list[str]:
+        rows = self.conn.execute(
+            "SELECT DISTINCT transcript_id FROM fragments WHERE case_id = ? ORDER BY transcript_id", (case_id,)
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def attributes(self, owner_kind: str, owner_id: str | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM attributes WHERE owner_kind = ?"
+        args: list[Any] = [owner_kind]
+        if owner_id is not None:
+            sql += " AND owner_id = ?"
+            args.append(owner_id)
+        return [dict(r) for r in self.conn.execute(sql + " ORDER BY owner_id, key", args).fetchall()]
+
+    def set_attribute(self, owner_kind: str, owner_id: str, key: str, value: str | None, type_: str, source: str) -> None:
+        self.upsert(
+            "attributes",
+            {"owner_kind": owner_kind, "owner_id": owner_id, "key": key, "value": value, "type": type_, "source": source},
+        )
+
+    def delete_attribute(self, owner_kind: str, owner_id: str, key: str) -> None:
+        self.delete("attributes", {"owner_kind": owner_kind, "owner_id": owner_id, "key": key})
+
+    # -- codings and suggestions ------------------------------------------------------------
+    def codings_of_transcript(self, transcript_id: str, status: str | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM codings WHERE transcript_id = ?"
+        args: list[Any] = [transcript_id]
+        if status:
+            sql += " AND status = ?"
+            args.append(status)
+        return [dict(r) for r in self.conn.execute(sql + " ORDER BY id", args).fetchall()]
+
+    def suggestions_of_transcript(self, transcript_id: str) -> list[dict[str, Any]]:
+        return [
+            dict(r)
+            for r in self.conn.execute(
+                "SELECT * FROM suggestions WHERE transcript_id = ? ORDER BY id", (transcript_id,)
+            ).fetchall()
+        ]
+
+    def orphaned_codings(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.conn.execute("SELECT * FROM codings WHERE status = 'orphaned' ORDER BY id")]
+
+    def count(self, table: str) -> int:
+        return int(self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+
+def _run_from_row(r: sqlite3.Row) -> Run:
+    return Run(
+        id=r["id"],
+        kind=r["kind"],
+        started_at=r["started_at"],
+        finished_at=r["finished_at"],
+        user=r["user"],
+        params=json.loads(r["params"] or "{}"),
+        codebook_hash=r["codebook_hash"],
+        status=r["status"],
+        undone_by=r["undone_by"],
+        summary=json.loads(r["summary"] or "{}"),
+    )
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _split_sql(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]

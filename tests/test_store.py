@@ -1,0 +1,93 @@
+"""Store: migrations, journaled runs, undo, atomic failure."""
+
+from __future__ import annotations
+
+import pytest
+
+from qualcode.errors import InputError
+from qualcode.store import SCHEMA_VERSION, Store
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "q.db")
+    yield s
+    s.close()
+
+
+def test_schema_has_every_table_later_issues_need(store):
+    tables = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"runs", "journal", "coders", "cases", "attributes", "transcripts", "fragments", "codebooks",
+            "codings", "suggestions", "memos", "review_positions", "models"} <= tables
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_reopening_does_not_migrate_twice(tmp_path):
+    Store(tmp_path / "q.db").close()
+    s = Store(tmp_path / "q.db")
+    assert s.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    s.close()
+
+
+def test_newer_schema_is_refused(tmp_path):
+    s = Store(tmp_path / "q.db")
+    s.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
+    s.close()
+    with pytest.raises(InputError, match="newer than this qualcode"):
+        Store(tmp_path / "q.db")
+
+
+def test_run_is_atomic_on_error(store):
+    with pytest.raises(RuntimeError):
+        with store.run("test", "ann"):
+            store.insert("cases", {"id": "c1", "created_at": "t"})
+            raise RuntimeError("boom")
+    assert store.count("cases") == 0
+    assert store.count("runs") == 0
+
+
+def test_undo_reverts_insert_update_delete(store):
+    with store.run("setup", "ann"):
+        store.insert("cases", {"id": "c1", "created_at": "t"})
+        store.insert("cases", {"id": "c2", "created_at": "t"})
+        store.set_attribute("case", "c1", "team", "01", "text", "csv")
+    with store.run("change", "ann") as rid:
+        store.insert("cases", {"id": "c3", "created_at": "t"})
+        store.set_attribute("case", "c1", "team", "02", "text", "manual")
+        store.delete("cases", {"id": "c2"})
+    assert store.case_ids() == {"c1", "c3"}
+    undo = store.undo_run(rid, "ann")
+    assert store.case_ids() == {"c1", "c2"}
+    assert store.attributes("case", "c1")[0]["value"] == "01"
+    assert store.attributes("case", "c1")[0]["source"] == "csv"
+    run = store.get_run(rid)
+    assert run.status == "undone" and run.undone_by == undo
+    with pytest.raises(InputError, match="already undone"):
+        store.undo_run(rid, "ann")
+
+
+def test_undo_refuses_when_a_later_run_touched_the_same_rows(store):
+    with store.run("one", "ann") as r1:
+        store.insert("cases", {"id": "c1", "created_at": "t"})
+    with store.run("two", "ann") as r2:
+        store.set_attribute("case", "c1", "team", "01", "text", "manual")
+        store.update("cases", {"id": "c1"}, {"created_at": "later"})
+    with pytest.raises(InputError, match=f"later run\\(s\\) {r2}"):
+        store.undo_run(r1, "ann")
+    store.undo_run(r2, "ann")
+    store.undo_run(r1, "ann")
+    assert store.case_ids() == set()
+
+
+def test_undo_of_unknown_run(store):
+    with pytest.raises(InputError, match="no run with id 99"):
+        store.undo_run(99, "ann")
+
+
+def test_unchanged_update_writes_no_journal(store):
+    with store.run("one", "ann"):
+        store.insert("cases", {"id": "c1", "created_at": "t"})
+    with store.run("two", "ann") as r2:
+        store.update("cases", {"id": "c1"}, {"created_at": "t"})
+    store.discard_run_if_empty(r2)
+    assert [r.kind for r in store.list_runs()] == ["one"]
