@@ -9,6 +9,7 @@ unless ``allow_pii`` is set, and the clean files are stored.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -19,6 +20,7 @@ from qualcode.config import Config
 from qualcode.errors import InputError
 from qualcode.store import Store, now
 
+_ID = re.compile(r"^[A-Za-z0-9_.-]+$")
 Progress = Callable[[int, int, str], None]  # (done, total, message)
 
 
@@ -157,6 +159,12 @@ def ingest(
 
     by_id: dict[str, Path] = {}
     for f, p in zip(files, parsed):
+        if not _ID.match(p.id):
+            raise InputError(
+                f"transcript id {p.id!r} may only hold letters, digits and _ . - "
+                "(fragment ids are <transcript>:<n>); rename the file or set `id:` in the front matter",
+                file=f,
+            )
         if p.id in by_id:
             raise InputError(f"duplicate transcript id {p.id!r}: also in {by_id[p.id]}", file=f)
         by_id[p.id] = f

@@ -28,7 +28,13 @@ def shipped_codebooks_dir() -> Path:
     """Folder of the codebooks shipped with qualcode (repo ``codebooks/``, installed as package data)."""
     from importlib.resources import files
 
-    return Path(str(files("qualcode.codebooks")))
+    try:
+        installed = Path(str(files("qualcode.codebooks")))
+        if (installed / "klantmanager.yaml").is_file():
+            return installed
+    except ModuleNotFoundError:
+        pass
+    return Path(__file__).resolve().parent.parent / "codebooks"  # a source checkout / editable install
 
 
 class Project:
@@ -292,6 +298,147 @@ class Project:
                 "source": a["source"],
             }
         return out
+
+    # -- codebook ---------------------------------------------------------------------------
+    def codebook(self, path: str | Path | None = None):
+        """The project's codebook (``[project] codebook``), loaded and validated once per Project."""
+        from qualcode.codebook import load_codebook
+
+        key = str(path or self.config.codebook_path)
+        cache = self.__dict__.setdefault("_codebooks", {})
+        if key not in cache:
+            cache[key] = load_codebook(key)
+        return cache[key]
+
+    # -- suggestions and codings ----------------------------------------------------------------
+    def suggest(
+        self,
+        transcripts: Sequence[str] | None = None,
+        *,
+        engine: str = "rules",
+        codes: str | None = None,
+        min_score: float = 0.35,
+        processes: int = 1,
+        model_coder: str | None = None,
+        progress: "Progress | None" = None,
+    ) -> tuple[int | None, list[dict[str, Any]]]:
+        """Suggest codes for respondent fragments as one run; returns (run id, new suggestions)."""
+        from qualcode.suggest import run_suggest
+
+        return run_suggest(
+            self.store, self.codebook(), user=self.user, transcripts=transcripts, engine=engine, codes=codes,
+            min_score=min_score, processes=processes, spacy_model=self.config.spacy_model,
+            model_coder=model_coder, progress=progress,
+        )
+
+    def suggestion_rows(
+        self,
+        *,
+        status: str | None = "open",
+        engine: str | None = None,
+        codes: str | None = None,
+        transcripts: Sequence[str] | None = None,
+        min_score: float | None = None,
+    ) -> list[dict[str, Any]]:
+        from qualcode.suggest import suggestion_record
+
+        rows = self.store.query_suggestions(
+            status=status, engine=engine, code_prefix=codes, transcript_ids=transcripts, min_score=min_score
+        )
+        return [suggestion_record(r) for r in rows]
+
+    def suggestions(self, **kwargs: Any) -> "pd.DataFrame":
+        import pandas as pd
+
+        return pd.DataFrame(self.suggestion_rows(**kwargs))
+
+    def coding_rows(
+        self,
+        *,
+        coders: Sequence[str] | None = None,
+        codes: str | None = None,
+        transcripts: Sequence[str] | None = None,
+        status: str | None = "active",
+    ) -> list[dict[str, Any]]:
+        """``codings``: ``{id, coder, code, fragment, transcript, case, start, end, text, memo, origin}``."""
+        from qualcode.coding import coding_record
+
+        rows = self.store.query_codings(coders=coders, code_prefix=codes, transcript_ids=transcripts, status=status)
+        return [coding_record(r) for r in rows]
+
+    def codings(self, **kwargs: Any) -> "pd.DataFrame":
+        import pandas as pd
+
+        return pd.DataFrame(self.coding_rows(**kwargs))
+
+    def code(
+        self,
+        fragment: str,
+        codes: Sequence[str],
+        *,
+        coder: str,
+        quote: str | None = None,
+        span: tuple[int, int] | None = None,
+        stance: str | None = None,
+        memo: str | None = None,
+    ) -> list[int]:
+        """Apply codes to a fragment (or part of it) by hand; one run. Returns the coding ids."""
+        from qualcode.coding import add_coding
+
+        cb = self.codebook()
+        with self.store.run("code", self.user, {"fragment": fragment, "codes": list(codes), "coder": coder}, cb.hash):
+            self.store.remember_codebook(cb.hash, cb.id, ",".join(cb.files), cb.to_dict())
+            return [
+                add_coding(self.store, cb, coder=coder, code=c, fragment_id=fragment, quote=quote, span=span,
+                           stance=stance, memo=memo)
+                for c in codes
+            ]
+
+    def uncode(self, fragment: str, codes: Sequence[str] | None = None, *, coder: str) -> int:
+        """Remove a coder's codings (all, or the given codes) from a fragment; one run."""
+        from qualcode.coding import remove_codings
+
+        with self.store.run("uncode", self.user, {"fragment": fragment, "codes": list(codes or []), "coder": coder}):
+            return remove_codings(self.store, coder=coder, fragment_id=fragment, codes=codes)
+
+    def accept_all(
+        self, *, coder: str, min_score: float = 0.0, engine: str | None = None, codes: str | None = None,
+        transcripts: Sequence[str] | None = None,
+    ) -> tuple[int | None, int]:
+        """Accept every open suggestion (above ``min_score``) as codings of ``coder``; one run."""
+        from qualcode.coding import accept_suggestion
+
+        cb = self.codebook()
+        rows = self.store.query_suggestions(status="open", engine=engine, code_prefix=codes,
+                                            transcript_ids=transcripts, min_score=min_score)
+        rows = [r for r in rows if r["code"] in cb.codes and cb.codes[r["code"]].codable]
+        if not rows:
+            return None, 0
+        params = {"coder": coder, "min_score": min_score, "engine": engine, "codes": codes}
+        with self.store.run("accept-all", self.user, params, cb.hash) as run_id:
+            self.store.remember_codebook(cb.hash, cb.id, ",".join(cb.files), cb.to_dict())
+            for r in rows:
+                accept_suggestion(self.store, cb, r["id"], coder)
+            self.store.set_run_summary(run_id, {"accepted": len(rows)})
+        return run_id, len(rows)
+
+    def memo(self, target_kind: str, target_id: str | None, text: str, *, coder: str | None = None) -> int:
+        """Add a memo to the project, a code, fragment, case, transcript or coding."""
+        from qualcode.coding import add_memo, check_code
+
+        if target_kind == "code" and target_id:
+            check_code(self.codebook(), target_id) if target_id not in self.codebook().codes else None
+        elif target_kind == "fragment" and target_id and self.store.fragment(target_id) is None:
+            raise InputError(f"unknown fragment {target_id!r}")
+        elif target_kind == "case" and target_id and target_id not in self.store.case_ids():
+            raise InputError(f"unknown case {target_id!r}")
+        elif target_kind == "transcript" and target_id and self.store.transcript(target_id) is None:
+            raise InputError(f"unknown transcript {target_id!r}")
+        with self.store.run("memo", self.user, {"target": f"{target_kind}:{target_id or ''}"}):
+            return add_memo(self.store, target_kind=target_kind, target_id=target_id, text=text, coder=coder)
+
+    def memo_rows(self, target_kind: str | None = None, target_id: str | None = None) -> list[dict[str, Any]]:
+        return self.store.query_memos(target_kind, target_id)
 
     # -- runs -------------------------------------------------------------------------------
     def run_rows(self) -> list[dict[str, Any]]:

@@ -514,8 +514,146 @@ class Store:
     def orphaned_codings(self) -> list[dict[str, Any]]:
         return [dict(r) for r in self.conn.execute("SELECT * FROM codings WHERE status = 'orphaned' ORDER BY id")]
 
+    # -- coders, codebooks -----------------------------------------------------------------
+    def ensure_coder(self, name: str, kind: str = "human", note: str | None = None) -> None:
+        if self.get("coders", {"name": name}) is None:
+            self.insert("coders", {"name": name, "kind": kind, "created_at": now(), "note": note})
+
+    def coder_names(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT name FROM coders ORDER BY name")]
+
+    def remember_codebook(self, hash_: str, codebook_id: str, path: str, content: dict[str, Any]) -> None:
+        """Keep every codebook version that codings or suggestions were made with (for diff and audit)."""
+        if self.get("codebooks", {"hash": hash_}) is None:
+            self.insert(
+                "codebooks",
+                {"hash": hash_, "codebook_id": codebook_id, "path": path, "content": _dumps(content), "loaded_at": now()},
+            )
+
+    def codebook_version(self, hash_prefix: str) -> dict[str, Any] | None:
+        rows = self.conn.execute("SELECT * FROM codebooks WHERE hash LIKE ?", (hash_prefix + "%",)).fetchall()
+        if len(rows) > 1:
+            raise InputError(f"codebook hash prefix {hash_prefix!r} is ambiguous")
+        return dict(rows[0]) if rows else None
+
+    # -- suggestions -----------------------------------------------------------------------
+    def existing_suggestion_keys(self, engine: str) -> set[tuple[str, str]]:
+        """(fragment, code) pairs the engine already suggested (any status): re-running adds no duplicates."""
+        rows = self.conn.execute(
+            "SELECT fragment_id, code FROM suggestions WHERE engine = ? AND status != 'orphaned'", (engine,)
+        )
+        return {(r[0], r[1]) for r in rows}
+
+    def query_suggestions(
+        self,
+        *,
+        status: str | None = None,
+        engine: str | None = None,
+        code_prefix: str | None = None,
+        transcript_ids: Sequence[str] | None = None,
+        fragment_id: str | None = None,
+        min_score: float | None = None,
+        run_id: int | None = None,
+    ) -> list[dict[str, Any]]:
+        sql = ["SELECT s.*, f.case_id AS case_id FROM suggestions s LEFT JOIN fragments f ON f.id = s.fragment_id"]
+        where, args = _filters(
+            prefix_col="s.code", code_prefix=code_prefix, transcript_col="s.transcript_id", transcript_ids=transcript_ids
+        )
+        for col, value in (("s.status", status), ("s.engine", engine), ("s.fragment_id", fragment_id), ("s.run_id", run_id)):
+            if value is not None:
+                where.append(f"{col} = ?")
+                args.append(value)
+        if min_score is not None:
+            where.append("s.score >= ?")
+            args.append(min_score)
+        if where:
+            sql.append("WHERE " + " AND ".join(where))
+        sql.append("ORDER BY s.transcript_id, f.n, s.score DESC, s.code")
+        return [dict(r) for r in self.conn.execute(" ".join(sql), args)]
+
+    # -- codings ---------------------------------------------------------------------------
+    def query_codings(
+        self,
+        *,
+        coders: Sequence[str] | None = None,
+        code_prefix: str | None = None,
+        transcript_ids: Sequence[str] | None = None,
+        fragment_id: str | None = None,
+        status: str | None = "active",
+    ) -> list[dict[str, Any]]:
+        sql = ["SELECT c.*, f.case_id AS case_id, f.n AS fragment_n FROM codings c LEFT JOIN fragments f ON f.id = c.fragment_id"]
+        where, args = _filters(
+            prefix_col="c.code", code_prefix=code_prefix, transcript_col="c.transcript_id", transcript_ids=transcript_ids
+        )
+        if coders:
+            where.append(f"c.coder IN ({','.join('?' for _ in coders)})")
+            args.extend(coders)
+        if fragment_id is not None:
+            where.append("c.fragment_id = ?")
+            args.append(fragment_id)
+        if status is not None:
+            where.append("c.status = ?")
+            args.append(status)
+        if where:
+            sql.append("WHERE " + " AND ".join(where))
+        sql.append("ORDER BY c.transcript_id, c.start, c.code, c.coder, c.id")
+        return [dict(r) for r in self.conn.execute(" ".join(sql), args)]
+
+    def code_counts(self, coder: str | None = None) -> dict[str, int]:
+        sql = "SELECT code, count(*) FROM codings WHERE status = 'active'"
+        args: list[Any] = []
+        if coder:
+            sql += " AND coder = ?"
+            args.append(coder)
+        return dict(self.conn.execute(sql + " GROUP BY code", args).fetchall())
+
+    def codes_in_use(self) -> set[str]:
+        rows = self.conn.execute("SELECT DISTINCT code FROM codings UNION SELECT DISTINCT code FROM suggestions")
+        return {r[0] for r in rows}
+
+    # -- memos, review positions -----------------------------------------------------------
+    def query_memos(self, target_kind: str | None = None, target_id: str | None = None) -> list[dict[str, Any]]:
+        sql, args = "SELECT * FROM memos", []
+        where = []
+        if target_kind:
+            where.append("target_kind = ?")
+            args.append(target_kind)
+        if target_id:
+            where.append("target_id = ?")
+            args.append(target_id)
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return [dict(r) for r in self.conn.execute(sql + " ORDER BY id", args)]
+
+    def review_position(self, coder: str, scope: str) -> str | None:
+        row = self.get("review_positions", {"coder": coder, "scope": scope})
+        return row["fragment_id"] if row else None
+
+    def set_review_position(self, coder: str, scope: str, fragment_id: str) -> None:
+        """Where a coder is in review; not journaled (it is a bookmark, not data to undo)."""
+        self.conn.execute(
+            "INSERT INTO review_positions (coder, scope, fragment_id, updated_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (coder, scope) DO UPDATE SET fragment_id = excluded.fragment_id, updated_at = excluded.updated_at",
+            (coder, scope, fragment_id, now()),
+        )
+
     def count(self, table: str) -> int:
         return int(self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+
+def _filters(
+    *, prefix_col: str, code_prefix: str | None, transcript_col: str, transcript_ids: Sequence[str] | None
+) -> tuple[list[str], list[Any]]:
+    """WHERE parts for a code prefix (dotted-path aware) and a list of transcripts."""
+    where: list[str] = []
+    args: list[Any] = []
+    if code_prefix:
+        where.append(f"({prefix_col} = ? OR {prefix_col} LIKE ? ESCAPE '\\')")
+        args += [code_prefix, code_prefix.replace("_", "\\_").replace("%", "\\%") + ".%"]
+    if transcript_ids:
+        where.append(f"{transcript_col} IN ({','.join('?' for _ in transcript_ids)})")
+        args.extend(transcript_ids)
+    return where, args
 
 
 def _run_from_row(r: sqlite3.Row) -> Run:

@@ -37,6 +37,16 @@ class SafeGroup(TyperGroup):
         except UnicodeDecodeError as exc:  # last line of defence for odd encodings
             err(f"cannot decode input: {exc}", style="red")
             raise click.exceptions.Exit(2) from None
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # a bug: say so briefly; QUALCODE_DEBUG=1 shows the traceback
+            import os
+
+            if os.environ.get("QUALCODE_DEBUG"):
+                raise
+            err(f"internal error: {type(exc).__name__}: {exc} (set QUALCODE_DEBUG=1 for details; please report)",
+                style="red")
+            raise click.exceptions.Exit(1) from None
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(self.commands)  # keep the order commands were registered in

@@ -29,6 +29,10 @@ def cases_list_cli(
     keys: list[str] = []
     for r in rows:
         keys += [k for k in r["attributes"] if k not in keys]
+    if fmt == Format.table and out is None and len(keys) > 3:
+        # Too many columns for a terminal: one folded attributes column reads better.
+        emit(rows, ["id", "transcripts", "turns", "words", "attributes"], fmt, title="Cases")
+        return
     flat = [{**{k: v for k, v in r.items() if k != "attributes"}, **r["attributes"]} for r in rows]
     emit(flat, ["id", "transcripts", "turns", "words", *keys], fmt, out=out, title="Cases", json_data=rows)
 

@@ -1,0 +1,305 @@
+"""Plain data for a codebook: the resolved tree of codes and the rule engine's settings.
+
+A :class:`Codebook` is what :func:`qualcode.codebook.load_codebook` returns: every include
+merged in, every id a full dotted path, codes in tree order (a parent before its children,
+siblings in the order they were written). Nothing here reads files or imports spaCy.
+
+Why ids are paths: ``descendants("logic")`` and typology features use prefix matching on
+the dotted path, so the tree and the ids must agree. The loader enforces that.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+INDICATOR_KINDS = ("phrase", "lemma", "pattern")
+BLOCKER_SCOPES = ("token", "sentence")
+DEFAULT_WEIGHT = 0.5
+
+DEFAULT_REASON_CUES = ["omdat", "want", "daarom", "anders", "dus", "zodat", "vanwege", "doordat"]
+
+
+def is_under(code_id: str, prefix: str) -> bool:
+    """True if ``code_id`` is ``prefix`` or a descendant of it ("logic" matches
+    "logic.market" but not "logics"). An empty prefix matches every code."""
+    return not prefix or code_id == prefix or code_id.startswith(prefix + ".")
+
+
+@dataclass
+class Issue:
+    """One validation finding, with a 1-based line and column where known."""
+
+    file: str | None
+    line: int | None
+    column: int | None
+    message: str
+    severity: str = "error"  # "error" | "warning"
+
+    @property
+    def location(self) -> str:
+        parts = [self.file or "<input>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.severity}: {self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Label:
+    nl: str
+    en: str
+
+    def get(self, lang: str = "nl") -> str:
+        """The label in ``lang`` ("nl" or "en"), falling back to the other language."""
+        if lang == "en":
+            return self.en or self.nl
+        return self.nl or self.en
+
+
+@dataclass
+class Indicator:
+    """One piece of evidence (or, in ``Code.blockers``, one canceller) for the rule engine.
+
+    ``value`` is the phrase or lemma sequence as a string, or for ``kind == "pattern"`` a
+    spaCy Matcher token pattern (a list of token dicts). ``scope`` only matters for
+    blockers. ``file``/``line``/``column`` say where it was written (for messages; not
+    part of the codebook hash).
+    """
+
+    kind: str  # "phrase" | "lemma" | "pattern"
+    value: str | list[dict[str, Any]]
+    weight: float = DEFAULT_WEIGHT
+    name: str | None = None
+    reason: bool = True
+    scope: str = "token"  # "token" | "sentence"
+    line: int | None = None
+    column: int | None = None
+    file: str | None = None
+
+    @property
+    def evidence(self) -> str:
+        """How a suggestion names this indicator: its name, else ``kind:value``."""
+        if self.name:
+            return self.name
+        if isinstance(self.value, str):
+            return f"{self.kind}:{self.value}"
+        return f"{self.kind}:{json.dumps(self.value, ensure_ascii=False, sort_keys=True)}"
+
+    def semantic(self) -> dict[str, Any]:
+        """What the indicator means, without where it was written (for hash and diff)."""
+        return {
+            "kind": self.kind,
+            "value": self.value,
+            "weight": self.weight,
+            "name": self.name,
+            "reason": self.reason,
+            "scope": self.scope,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Indicator:
+        return cls(**d)
+
+
+@dataclass
+class Code:
+    id: str  # full dotted path
+    segment: str  # last part of the path
+    parent: str | None
+    label: Label
+    definition: str = ""
+    include: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    examples: list[str] = field(default_factory=list)
+    color: str | None = None
+    memo: str | None = None
+    codable: bool = True
+    indicators: list[Indicator] = field(default_factory=list)
+    blockers: list[Indicator] = field(default_factory=list)
+    source_file: str | None = None
+    line: int | None = None
+
+    @property
+    def depth(self) -> int:
+        """0 for a top-level family, 1 for its children, ..."""
+        return self.id.count(".")
+
+    def semantic(self) -> dict[str, Any]:
+        """The fields that make up the codebook hash (no file paths, lines, colors, memos)."""
+        return {
+            "id": self.id,
+            "parent": self.parent,
+            "label": {"nl": self.label.nl, "en": self.label.en},
+            "definition": self.definition,
+            "include": list(self.include),
+            "exclude": list(self.exclude),
+            "examples": list(self.examples),
+            "codable": self.codable,
+            "indicators": [i.semantic() for i in self.indicators],
+            "blockers": [b.semantic() for b in self.blockers],
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Code:
+        d = dict(d)
+        d["label"] = Label(**d["label"])
+        d["indicators"] = [Indicator.from_dict(i) for i in d.get("indicators", [])]
+        d["blockers"] = [Indicator.from_dict(i) for i in d.get("blockers", [])]
+        return cls(**d)
+
+
+def _default_negative_evaluation() -> list[Indicator]:
+    return [
+        Indicator("phrase", "onzin"),
+        Indicator("phrase", "heb ik niks aan"),
+        Indicator("lemma", "zinloos"),
+    ]
+
+
+def _default_distancing() -> list[Indicator]:
+    return [
+        Indicator("phrase", "moet van bovenaf"),
+        Indicator("phrase", "zo is het nu eenmaal"),
+    ]
+
+
+@dataclass
+class RuleSettings:
+    """Settings for the rule-based suggester (``rules:`` in the YAML); defaults as documented."""
+
+    reason_cues: list[str] = field(default_factory=lambda: list(DEFAULT_REASON_CUES))
+    reason_window: int = 8
+    reason_boost: float = 1.5
+    negative_evaluation: list[Indicator] = field(default_factory=_default_negative_evaluation)
+    distancing: list[Indicator] = field(default_factory=_default_distancing)
+    stance_window: int = 6
+
+    def semantic(self) -> dict[str, Any]:
+        return {
+            "reason_cues": list(self.reason_cues),
+            "reason_window": self.reason_window,
+            "reason_boost": self.reason_boost,
+            "negative_evaluation": [i.semantic() for i in self.negative_evaluation],
+            "distancing": [i.semantic() for i in self.distancing],
+            "stance_window": self.stance_window,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> RuleSettings:
+        d = dict(d)
+        for key in ("negative_evaluation", "distancing"):
+            if key in d:
+                d[key] = [Indicator.from_dict(i) for i in d[key]]
+        return cls(**d)
+
+
+@dataclass
+class Codebook:
+    id: str
+    title: str = ""
+    version: str = ""
+    language: str = "nl"
+    description: str = ""
+    codes: dict[str, Code] = field(default_factory=dict)  # insertion order = tree order
+    rules: RuleSettings = field(default_factory=RuleSettings)
+    files: list[str] = field(default_factory=list)  # the main file first, then its includes
+
+    # -- navigation ---------------------------------------------------------------------
+    def __contains__(self, code_id: object) -> bool:
+        return code_id in self.codes
+
+    def __getitem__(self, code_id: str) -> Code:
+        return self.codes[code_id]
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def roots(self) -> list[Code]:
+        """Top-level codes (the families), in tree order."""
+        return [c for c in self.codes.values() if c.parent is None]
+
+    def children(self, code_id: str | None) -> list[Code]:
+        """Direct children of ``code_id`` (``None``: the roots), in tree order."""
+        return [c for c in self.codes.values() if c.parent == code_id]
+
+    def descendants(self, prefix: str) -> list[Code]:
+        """``prefix`` itself and everything under it, by dotted path, in tree order."""
+        return [c for c in self.codes.values() if is_under(c.id, prefix)]
+
+    def ancestors(self, code_id: str) -> list[Code]:
+        """The codes above ``code_id``, from the top-level family down to its parent."""
+        chain: list[Code] = []
+        parent = self.codes[code_id].parent
+        while parent is not None and parent in self.codes:
+            chain.append(self.codes[parent])
+            parent = self.codes[parent].parent
+        return list(reversed(chain))
+
+    def label_of(self, code_id: str, lang: str = "nl") -> str:
+        """The code's label in ``lang``; the id itself for an unknown code."""
+        code = self.codes.get(code_id)
+        return code.label.get(lang) if code else code_id
+
+    # -- identity -----------------------------------------------------------------------
+    def canonical(self) -> dict[str, Any]:
+        """What the hash covers: codes sorted by id (sibling order is presentation) and the
+        rule settings (suggestions depend on them). Not file paths, lines, colors, memos or
+        metadata such as title and version."""
+        return {
+            "codes": [self.codes[k].semantic() for k in sorted(self.codes)],
+            "rules": self.rules.semantic(),
+        }
+
+    @property
+    def hash(self) -> str:
+        """sha256 (hex) of the canonical JSON of the resolved tree."""
+        text = json.dumps(self.canonical(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    # -- (de)serialisation --------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able; ``from_dict(to_dict())`` gives an equal codebook."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "version": self.version,
+            "language": self.language,
+            "description": self.description,
+            "hash": self.hash,
+            "files": list(self.files),
+            "rules": self.rules.to_dict(),
+            "codes": [c.to_dict() for c in self.codes.values()],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Codebook:
+        codes = [Code.from_dict(c) for c in d.get("codes", [])]
+        return cls(
+            id=d["id"],
+            title=d.get("title", ""),
+            version=d.get("version", ""),
+            language=d.get("language", "nl"),
+            description=d.get("description", ""),
+            codes={c.id: c for c in codes},
+            rules=RuleSettings.from_dict(d["rules"]) if "rules" in d else RuleSettings(),
+            files=list(d.get("files", [])),
+        )

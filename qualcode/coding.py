@@ -1,0 +1,221 @@
+"""Codings: applying codes to fragments, by hand or by accepting suggestions, and memos.
+
+Why one module: the review screen, ``qualcode code``, ``accept-all`` and imports all create
+codings; they share the same checks (known code, codable, span inside the fragment, stance
+word) and the same de-duplication, so a coding means the same whichever way it was made.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from qualcode.codebook.model import Codebook
+from qualcode.errors import InputError
+from qualcode.store import Store, now
+
+STANCES = ("endorses", "rejects", "distances", "describes")
+MEMO_TARGETS = ("project", "code", "fragment", "case", "transcript", "coding")
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int  # absolute offsets in the transcript's canonical text
+    end: int
+
+
+def check_code(codebook: Codebook, code: str) -> None:
+    """Unknown or grouping-only codes are refused, with the nearest ids as a hint."""
+    if code not in codebook.codes:
+        close = difflib.get_close_matches(code, list(codebook.codes), n=3, cutoff=0.6)
+        hint = f"; did you mean {', '.join(close)}?" if close else "; see `qualcode codebook show`"
+        raise InputError(f"unknown code {code!r}{hint}")
+    if not codebook.codes[code].codable:
+        raise InputError(f"code {code!r} is a grouping node and cannot be applied; use one of its children")
+
+
+def check_stance(stance: str | None) -> str | None:
+    if stance is None or stance == "":
+        return None
+    s = stance.removeprefix("stance.")
+    if s not in STANCES:
+        raise InputError(f"unknown stance {stance!r}; use one of {', '.join(STANCES)}")
+    return s
+
+
+def resolve_span(
+    store: Store, fragment_id: str, *, quote: str | None = None, span: tuple[int, int] | None = None
+) -> tuple[dict[str, Any], Span, str]:
+    """The fragment row, the absolute span and the covered text for a coding.
+
+    ``span`` is relative to the fragment's text (what a person sees); ``quote`` must occur in the
+    fragment (its first occurrence is used). Without either, the whole turn is coded.
+    """
+    frag = store.fragment(fragment_id)
+    if frag is None:
+        raise InputError(f"unknown fragment {fragment_id!r}; fragment ids look like <transcript>:<n>")
+    text = store.transcript(frag["transcript_id"])["text"]
+    body = text[frag["start"] : frag["end"]]
+    if quote is not None and span is not None:
+        raise InputError("give --quote or --span, not both")
+    if quote is not None:
+        i = body.find(quote)
+        if i < 0:
+            raise InputError(f"quote {quote!r} does not occur in fragment {fragment_id}")
+        s, e = i, i + len(quote)
+    elif span is not None:
+        s, e = span
+        if not (0 <= s < e <= len(body)):
+            raise InputError(f"span {s}:{e} is outside fragment {fragment_id} (its text has {len(body)} characters)")
+    else:
+        s, e = 0, len(body)
+    return frag, Span(frag["start"] + s, frag["start"] + e), body[s:e]
+
+
+def add_coding(
+    store: Store,
+    codebook: Codebook,
+    *,
+    coder: str,
+    code: str,
+    fragment_id: str,
+    quote: str | None = None,
+    span: tuple[int, int] | None = None,
+    stance: str | None = None,
+    memo: str | None = None,
+    origin: str = "manual",
+    suggestion_id: int | None = None,
+) -> int:
+    """Apply ``code`` to (part of) a fragment. Returns the coding id; an identical coding is reused."""
+    check_code(codebook, code)
+    stance = check_stance(stance)
+    frag, sp, covered = resolve_span(store, fragment_id, quote=quote, span=span)
+    existing = store.conn.execute(
+        'SELECT id FROM codings WHERE coder = ? AND code = ? AND transcript_id = ? AND start = ? AND "end" = ? '
+        "AND status = 'active'",
+        (coder, code, frag["transcript_id"], sp.start, sp.end),
+    ).fetchone()
+    if existing:
+        changes: dict[str, Any] = {}
+        if stance:
+            changes["stance"] = stance
+        if memo:
+            changes["memo"] = memo
+        if changes:
+            store.update("codings", {"id": existing[0]}, changes)
+        return int(existing[0])
+    store.ensure_coder(coder)
+    return int(
+        store.insert(
+            "codings",
+            {
+                "coder": coder,
+                "code": code,
+                "transcript_id": frag["transcript_id"],
+                "fragment_id": fragment_id,
+                "start": sp.start,
+                "end": sp.end,
+                "text": covered,
+                "stance": stance,
+                "memo": memo,
+                "origin": origin,
+                "suggestion_id": suggestion_id,
+                "run_id": store.run_id,
+                "codebook_hash": codebook.hash,
+                "created_at": now(),
+                "status": "active",
+            },
+        )
+        or 0
+    )
+
+
+def accept_suggestion(
+    store: Store,
+    codebook: Codebook,
+    suggestion_id: int,
+    coder: str,
+    *,
+    code: str | None = None,
+    stance: str | None = None,
+    span: tuple[int, int] | None = None,
+) -> int:
+    """Turn a suggestion into a coding of ``coder`` (optionally with another code, stance or span)."""
+    s = store.get("suggestions", {"id": suggestion_id})
+    if s is None:
+        raise InputError(f"unknown suggestion {suggestion_id}")
+    frag = store.fragment(s["fragment_id"])
+    rel = span if span is not None else (s["start"] - frag["start"], s["end"] - frag["start"])
+    cid = add_coding(
+        store,
+        codebook,
+        coder=coder,
+        code=code or s["code"],
+        fragment_id=s["fragment_id"],
+        span=rel,
+        stance=stance if stance is not None else s["stance"],
+        origin="suggestion",
+        suggestion_id=suggestion_id,
+    )
+    store.update("suggestions", {"id": suggestion_id}, {"status": "accepted", "decided_by": coder, "decided_at": now()})
+    return cid
+
+
+def reject_suggestion(store: Store, suggestion_id: int, coder: str) -> None:
+    if store.get("suggestions", {"id": suggestion_id}) is None:
+        raise InputError(f"unknown suggestion {suggestion_id}")
+    store.update("suggestions", {"id": suggestion_id}, {"status": "rejected", "decided_by": coder, "decided_at": now()})
+
+
+def remove_codings(store: Store, *, coder: str, fragment_id: str, codes: Sequence[str] | None = None) -> int:
+    """Remove a coder's codings on a fragment (all, or only the given codes). Returns how many."""
+    rows = store.query_codings(coders=[coder], fragment_id=fragment_id)
+    n = 0
+    for r in rows:
+        if codes and r["code"] not in codes:
+            continue
+        store.delete("codings", {"id": r["id"]})
+        n += 1
+    if n == 0:
+        what = f"codes {', '.join(codes)}" if codes else "codings"
+        raise InputError(f"coder {coder!r} has no {what} on fragment {fragment_id}")
+    return n
+
+
+def add_memo(store: Store, *, target_kind: str, target_id: str | None, text: str, coder: str | None) -> int:
+    if target_kind not in MEMO_TARGETS:
+        raise InputError(f"memo target must be one of {', '.join(MEMO_TARGETS)}")
+    if not text.strip():
+        raise InputError("empty memo")
+    return int(
+        store.insert(
+            "memos",
+            {"target_kind": target_kind, "target_id": target_id, "coder": coder, "text": text,
+             "created_at": now(), "run_id": store.run_id},
+        )
+        or 0
+    )
+
+
+def coding_record(row: dict[str, Any]) -> dict[str, Any]:
+    """A coding as scripts see it (``qualcode codings --format json``, exchange files)."""
+    origin = row["origin"]
+    if origin == "suggestion" and row.get("suggestion_id"):
+        origin = f"suggestion:{row['suggestion_id']}"
+    return {
+        "id": row["id"],
+        "coder": row["coder"],
+        "code": row["code"],
+        "fragment": row["fragment_id"],
+        "transcript": row["transcript_id"],
+        "case": row.get("case_id"),
+        "start": row["start"],
+        "end": row["end"],
+        "text": row["text"],
+        "stance": row["stance"],
+        "memo": row["memo"],
+        "origin": origin,
+        "codebook_hash": row["codebook_hash"],
+        "status": row["status"],
+    }

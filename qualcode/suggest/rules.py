@@ -1,0 +1,278 @@
+"""The rule-based suggester: codebook indicators run through spaCy's Matcher.
+
+How a score comes about (the codebook brief's decisive rule: the stated reason decides):
+- every indicator hit carries its weight; a hit inside a *reason window* (a few tokens after a
+  reason cue such as "omdat", "want", "daarom" in the same sentence) is multiplied by the
+  codebook's ``reason_boost``, unless the indicator is a topic word (``reason: false``);
+- blockers cancel hits of their code: on overlapping tokens (``scope: token``) or in the whole
+  sentence (``scope: sentence``, e.g. "als middel" cancels bureaucratic sanction hits);
+- hits of one code in one fragment combine as a noisy-or, ``1 - prod(1 - w)``, so several weak
+  topic words never outweigh one clear stated reason by much, and the score stays below 1;
+- a negative evaluation ("onzin", "heb ik niks aan") or distancing cue near a hit proposes the
+  stance ``rejects`` or ``distances``.
+Every suggestion keeps its evidence: which indicator matched which words, and whether a reason
+cue or a stance cue was involved.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator, Sequence
+
+from qualcode.codebook.model import Codebook, Indicator, is_under
+
+MAX_WEIGHT = 0.95
+
+
+@dataclass
+class Hit:
+    code: str
+    indicator: Indicator
+    start: int  # token indices in the doc, half-open
+    end: int
+    weight: float
+    reason_cue: str | None = None
+
+
+@dataclass
+class Suggestion:
+    """One suggested code for one fragment (character offsets are relative to the fragment text)."""
+
+    code: str
+    score: float
+    start: int
+    end: int
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    stance: str | None = None
+
+
+def phrase_to_pattern(nlp: Any, phrase: str, attr: str = "LOWER") -> list[dict[str, Any]]:
+    """Turn ``"de wet zegt"`` or ``"uitstroomcijfer*"`` into a Matcher token pattern.
+
+    Words are tokenised with the pipeline's own tokenizer so that a phrase matches text the way
+    the text is split; a trailing ``*`` on a word makes its last token a prefix match, which is
+    how Dutch compounds ("uitstroomcijfers", "re-integratiebedrijven") are caught.
+    """
+    pattern: list[dict[str, Any]] = []
+    for word in phrase.split():
+        prefix = word.endswith("*")
+        word = word.rstrip("*")
+        if not word:
+            continue
+        tokens = [t.text.lower() for t in nlp.make_doc(word)]
+        for i, tok in enumerate(tokens):
+            if prefix and i == len(tokens) - 1:
+                pattern.append({attr: {"REGEX": "^" + re.escape(tok)}})
+            else:
+                pattern.append({attr: tok})
+    return pattern
+
+
+def _lower_pattern(pattern: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return pattern
+
+
+class RuleEngine:
+    """Compiled indicators and blockers of a codebook for one spaCy pipeline."""
+
+    engine_name = "rules"
+
+    def __init__(self, codebook: Codebook, nlp: Any, codes: str | None = None) -> None:
+        from spacy.matcher import Matcher
+
+        self.codebook = codebook
+        self.nlp = nlp
+        self.settings = codebook.rules
+        self.matcher = Matcher(nlp.vocab, validate=False)
+        self.cue_matcher = Matcher(nlp.vocab, validate=False)
+        self._indicators: dict[str, tuple[str, Indicator, bool]] = {}  # key -> (code, indicator, is_blocker)
+        n = 0
+        for code in codebook.codes.values():
+            if not code.codable or (codes and not is_under(code.id, codes)):
+                continue
+            for is_blocker, items in ((False, code.indicators), (True, code.blockers)):
+                for ind in items:
+                    key = f"{'B' if is_blocker else 'I'}{n}"
+                    n += 1
+                    self._indicators[key] = (code.id, ind, is_blocker)
+                    self.matcher.add(key, [self._pattern(ind)])
+        for i, cue in enumerate(self.settings.reason_cues):
+            self.cue_matcher.add("REASON", [phrase_to_pattern(nlp, cue)])
+        for i, ind in enumerate(self.settings.negative_evaluation):
+            self.cue_matcher.add("NEG", [self._pattern(ind)])
+        for i, ind in enumerate(self.settings.distancing):
+            self.cue_matcher.add("DIST", [self._pattern(ind)])
+
+    def _pattern(self, ind: Indicator) -> list[dict[str, Any]]:
+        if ind.kind == "pattern":
+            return list(ind.value)  # type: ignore[arg-type]
+        if ind.kind == "lemma":
+            return phrase_to_pattern(self.nlp, str(ind.value), attr="LEMMA")
+        return phrase_to_pattern(self.nlp, str(ind.value))
+
+    # -- matching ---------------------------------------------------------------------------
+    def analyse(self, doc: Any) -> list[Suggestion]:
+        """Suggestions for one fragment (a spaCy Doc of the turn's text)."""
+        sent_of = _sentence_index(doc)
+        sents = list(doc.sents)
+        hits: list[Hit] = []
+        blocks: list[tuple[str, int, int, str]] = []  # (code, start, end, scope)
+        for match_id, start, end in self.matcher(doc):
+            key = self.nlp.vocab.strings[match_id]
+            code, ind, is_blocker = self._indicators[key]
+            if is_blocker:
+                blocks.append((code, start, end, ind.scope))
+            else:
+                hits.append(Hit(code, ind, start, end, min(ind.weight, 1.0)))
+        if not hits:
+            return []
+        cues: dict[str, list[tuple[int, int, str]]] = {"REASON": [], "NEG": [], "DIST": []}
+        for match_id, start, end in self.cue_matcher(doc):
+            cues[self.nlp.vocab.strings[match_id]].append((start, end, doc[start:end].text))
+
+        kept: list[Hit] = []
+        for h in hits:
+            if any(
+                b[0] == h.code
+                and (
+                    (b[3] == "sentence" and sent_of[b[1]] == sent_of[h.start])
+                    or (b[3] != "sentence" and b[1] < h.end and h.start < b[2])
+                )
+                for b in blocks
+            ):
+                continue
+            kept.append(h)
+        kept = _longest_per_span(kept)
+        window = self.settings.reason_window
+        for h in kept:
+            if not h.indicator.reason:
+                continue
+            for cs, ce, text in cues["REASON"]:
+                if sent_of[cs] == sent_of[h.start] and ce <= h.start and h.start - ce < window:
+                    h.weight = min(h.weight * self.settings.reason_boost, MAX_WEIGHT)
+                    h.reason_cue = text
+                    break
+
+        by_code: dict[str, list[Hit]] = {}
+        for h in kept:
+            by_code.setdefault(h.code, []).append(h)
+        out: list[Suggestion] = []
+        sw = self.settings.stance_window
+        for code, code_hits in by_code.items():
+            remaining = 1.0
+            for h in code_hits:
+                remaining *= 1.0 - h.weight
+            score = 1.0 - remaining
+            stance = None
+            for kind, name in (("NEG", "rejects"), ("DIST", "distances")):
+                if any(
+                    sent_of[cs] == sent_of[h.start] and (h.start - sw <= cs <= h.end + sw)
+                    for h in code_hits
+                    for cs, ce, _ in cues[kind]
+                ):
+                    stance = name
+                    break
+            first = min(sent_of[h.start] for h in code_hits)
+            last = max(sent_of[h.start] for h in code_hits)
+            evidence = [
+                {
+                    "indicator": h.indicator.evidence,
+                    "kind": h.indicator.kind,
+                    "words": doc[h.start : h.end].text,
+                    "start": doc[h.start].idx,
+                    "end": doc[h.end - 1].idx + len(doc[h.end - 1].text),
+                    "weight": round(h.weight, 4),
+                    **({"reason_cue": h.reason_cue} if h.reason_cue else {}),
+                }
+                for h in sorted(code_hits, key=lambda x: x.start)
+            ]
+            if stance:
+                evidence.append({"stance_cue": stance})
+            out.append(
+                Suggestion(
+                    code=code,
+                    score=round(score, 4),
+                    start=sents[first].start_char,
+                    end=sents[last].end_char,
+                    evidence=evidence,
+                    stance=stance,
+                )
+            )
+        out.sort(key=lambda s: (-s.score, s.code))
+        return out
+
+    def suggest_texts(
+        self, texts: Sequence[str], batch_size: int = 256, n_process: int = 1
+    ) -> Iterator[list[Suggestion]]:
+        """Suggestions for many fragment texts, streamed through ``nlp.pipe`` in batches."""
+        if n_process > 1:
+            # Matching runs in the workers: pipe the raw docs back and match here would serialise
+            # the heavy part, so each worker gets its own engine via a pipeline component.
+            yield from _suggest_multiprocess(self, texts, batch_size, n_process)
+            return
+        for doc in self.nlp.pipe(texts, batch_size=batch_size):
+            yield self.analyse(doc)
+
+
+def _sentence_index(doc: Any) -> list[int]:
+    out = [0] * len(doc)
+    for i, sent in enumerate(doc.sents):
+        for j in range(sent.start, sent.end):
+            out[j] = i
+    return out
+
+
+def _longest_per_span(hits: list[Hit]) -> list[Hit]:
+    """Within one code, drop a hit whose tokens lie inside a longer hit of the same code.
+
+    Why: "geen tijd" and "tijd" both matching should count once, with the more specific one.
+    """
+    hits = sorted(hits, key=lambda h: (h.code, h.start, -(h.end - h.start)))
+    out: list[Hit] = []
+    for h in hits:
+        if any(o.code == h.code and o.start <= h.start and h.end <= o.end and o is not h for o in out):
+            continue
+        out.append(h)
+    return out
+
+
+# -- several processes ------------------------------------------------------------------------
+_WORKER: RuleEngine | None = None
+
+
+def _init_worker(codebook_dict: dict[str, Any], model: str, codes: str | None) -> None:
+    global _WORKER
+    from qualcode.codebook.model import Codebook as CB
+    from qualcode.nlp import get_nlp
+
+    _WORKER = RuleEngine(CB.from_dict(codebook_dict), get_nlp(model), codes)
+
+
+def _work(batch: list[str]) -> list[list[Suggestion]]:
+    assert _WORKER is not None
+    return [_WORKER.analyse(doc) for doc in _WORKER.nlp.pipe(batch, batch_size=256)]
+
+
+def _suggest_multiprocess(
+    engine: RuleEngine, texts: Sequence[str], batch_size: int, n_process: int
+) -> Iterator[list[Suggestion]]:
+    import multiprocessing as mp
+
+    model = getattr(engine.nlp, "_qualcode_model", "")
+    ctx = mp.get_context("spawn")
+    chunks = [list(texts[i : i + batch_size]) for i in range(0, len(texts), batch_size)]
+    with ctx.Pool(n_process, initializer=_init_worker, initargs=(engine.codebook.to_dict(), model, None)) as pool:
+        for result in pool.imap(_work, chunks):
+            yield from result
+
+
+def iter_batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for it in items:
+        batch.append(it)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
