@@ -18,7 +18,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -28,27 +27,26 @@ from qualcode.errors import QualcodeError
 class SafeGroup(TyperGroup):
     """Root group: QualcodeError -> message on stderr + exit code; no traceback."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except QualcodeError as exc:
             err(str(exc), style="red")
-            raise click.exceptions.Exit(exc.exit_code) from None
+            raise typer.Exit(exc.exit_code) from None
         except UnicodeDecodeError as exc:  # last line of defence for odd encodings
             err(f"cannot decode input: {exc}", style="red")
-            raise click.exceptions.Exit(2) from None
-        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, KeyboardInterrupt):
-            raise
+            raise typer.Exit(2) from None
         except Exception as exc:  # a bug: say so briefly; QUALCODE_DEBUG=1 shows the traceback
             import os
 
-            if os.environ.get("QUALCODE_DEBUG"):
+            # Typer/Click's own control flow (exit codes, usage errors, abort) passes through.
+            if os.environ.get("QUALCODE_DEBUG") or type(exc).__module__.split(".")[0] in ("typer", "click"):
                 raise
             err(f"internal error: {type(exc).__name__}: {exc} (set QUALCODE_DEBUG=1 for details; please report)",
                 style="red")
-            raise click.exceptions.Exit(1) from None
+            raise typer.Exit(1) from None
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    def list_commands(self, ctx: Any) -> list[str]:
         return list(self.commands)  # keep the order commands were registered in
 
 
@@ -111,7 +109,7 @@ def stderr_console():
     if _stderr_console is None:
         from rich.console import Console
 
-        _stderr_console = Console(stderr=True, highlight=False)
+        _stderr_console = Console(stderr=True, highlight=False, soft_wrap=True)
     return _stderr_console
 
 
