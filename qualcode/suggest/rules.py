@@ -47,14 +47,14 @@ class Suggestion:
     stance: str | None = None
 
 
-def phrase_to_pattern(nlp: Any, phrase: str, attr: str = "LOWER") -> list[dict[str, Any]]:
-    """Turn ``"de wet zegt"`` or ``"uitstroomcijfer*"`` into a Matcher token pattern.
+def phrase_elements(nlp: Any, phrase: str, attr: str = "LOWER") -> list[tuple[str, str]]:
+    """Turn ``"de wet zegt"`` or ``"uitstroomcijfer*"`` into (attribute, value) elements.
 
     Words are tokenised with the pipeline's own tokenizer so that a phrase matches text the way
     the text is split; a trailing ``*`` on a word makes its last token a prefix match, which is
     how Dutch compounds ("uitstroomcijfers", "re-integratiebedrijven") are caught.
     """
-    pattern: list[dict[str, Any]] = []
+    out: list[tuple[str, str]] = []
     for word in phrase.split():
         prefix = word.endswith("*")
         word = word.rstrip("*")
@@ -62,15 +62,16 @@ def phrase_to_pattern(nlp: Any, phrase: str, attr: str = "LOWER") -> list[dict[s
             continue
         tokens = [t.text.lower() for t in nlp.make_doc(word)]
         for i, tok in enumerate(tokens):
-            if prefix and i == len(tokens) - 1:
-                pattern.append({attr: {"REGEX": "^" + re.escape(tok)}})
-            else:
-                pattern.append({attr: tok})
-    return pattern
+            out.append(("PREFIX" if prefix and i == len(tokens) - 1 else attr, tok))
+    return out
 
 
-def _lower_pattern(pattern: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return pattern
+def phrase_to_pattern(nlp: Any, phrase: str, attr: str = "LOWER") -> list[dict[str, Any]]:
+    """The same phrase as a spaCy Matcher token pattern (for tools that want one)."""
+    return [
+        {attr if a != "PREFIX" else "LOWER": ({"REGEX": "^" + re.escape(v)} if a == "PREFIX" else v)}
+        for a, v in phrase_elements(nlp, phrase, attr)
+    ]
 
 
 class RuleEngine:
@@ -81,11 +82,15 @@ class RuleEngine:
     def __init__(self, codebook: Codebook, nlp: Any, codes: str | None = None) -> None:
         from spacy.matcher import Matcher
 
+        from qualcode.suggest.phrases import PhraseIndex
+
         self.codebook = codebook
         self.nlp = nlp
         self.settings = codebook.rules
-        self.matcher = Matcher(nlp.vocab, validate=False)
+        self.matcher = Matcher(nlp.vocab, validate=False)  # only for `pattern` indicators
+        self.phrases = PhraseIndex()
         self.cue_matcher = Matcher(nlp.vocab, validate=False)
+        self.cue_phrases = PhraseIndex()
         self._indicators: dict[str, tuple[str, Indicator, bool]] = {}  # key -> (code, indicator, is_blocker)
         n = 0
         for code in codebook.codes.values():
@@ -96,20 +101,27 @@ class RuleEngine:
                     key = f"{'B' if is_blocker else 'I'}{n}"
                     n += 1
                     self._indicators[key] = (code.id, ind, is_blocker)
-                    self.matcher.add(key, [self._pattern(ind)])
-        for i, cue in enumerate(self.settings.reason_cues):
-            self.cue_matcher.add("REASON", [phrase_to_pattern(nlp, cue)])
-        for i, ind in enumerate(self.settings.negative_evaluation):
-            self.cue_matcher.add("NEG", [self._pattern(ind)])
-        for i, ind in enumerate(self.settings.distancing):
-            self.cue_matcher.add("DIST", [self._pattern(ind)])
+                    self._add(self.matcher, self.phrases, key, ind)
+        for cue in self.settings.reason_cues:
+            self.cue_phrases.add("REASON", phrase_elements(nlp, cue))
+        for ind in self.settings.negative_evaluation:
+            self._add(self.cue_matcher, self.cue_phrases, "NEG", ind)
+        for ind in self.settings.distancing:
+            self._add(self.cue_matcher, self.cue_phrases, "DIST", ind)
 
-    def _pattern(self, ind: Indicator) -> list[dict[str, Any]]:
+    def _add(self, matcher: Any, phrases: Any, key: str, ind: Indicator) -> None:
         if ind.kind == "pattern":
-            return list(ind.value)  # type: ignore[arg-type]
-        if ind.kind == "lemma":
-            return phrase_to_pattern(self.nlp, str(ind.value), attr="LEMMA")
-        return phrase_to_pattern(self.nlp, str(ind.value))
+            matcher.add(key, [list(ind.value)])  # type: ignore[arg-type]
+        elif ind.kind == "lemma":
+            phrases.add(key, phrase_elements(self.nlp, str(ind.value), attr="LEMMA"))
+        else:
+            phrases.add(key, phrase_elements(self.nlp, str(ind.value)))
+
+    def _matches(self, matcher: Any, phrases: Any, doc: Any) -> list[tuple[str, int, int]]:
+        strings = self.nlp.vocab.strings
+        found = [(strings[m], s, e) for m, s, e in matcher(doc)] if len(matcher) else []
+        found.extend(phrases.find(doc))
+        return found
 
     # -- matching ---------------------------------------------------------------------------
     def analyse(self, doc: Any) -> list[Suggestion]:
@@ -118,8 +130,7 @@ class RuleEngine:
         sents = list(doc.sents)
         hits: list[Hit] = []
         blocks: list[tuple[str, int, int, str]] = []  # (code, start, end, scope)
-        for match_id, start, end in self.matcher(doc):
-            key = self.nlp.vocab.strings[match_id]
+        for key, start, end in self._matches(self.matcher, self.phrases, doc):
             code, ind, is_blocker = self._indicators[key]
             if is_blocker:
                 blocks.append((code, start, end, ind.scope))
@@ -128,8 +139,8 @@ class RuleEngine:
         if not hits:
             return []
         cues: dict[str, list[tuple[int, int, str]]] = {"REASON": [], "NEG": [], "DIST": []}
-        for match_id, start, end in self.cue_matcher(doc):
-            cues[self.nlp.vocab.strings[match_id]].append((start, end, doc[start:end].text))
+        for key, start, end in self._matches(self.cue_matcher, self.cue_phrases, doc):
+            cues[key].append((start, end, doc[start:end].text))
 
         kept: list[Hit] = []
         for h in hits:
