@@ -187,6 +187,24 @@ KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
+FILE_TABLE = "file"  # journal entries for project files (not a database table)
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def now() -> str:
     """UTC time stamp, ISO 8601 to the second: sortable and readable in exports."""
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
@@ -227,6 +245,7 @@ class Store:
         self.conn.execute("PRAGMA synchronous = NORMAL")
         self.run_id: int | None = None
         self._in_tx = False
+        self._pending_files: list[tuple[Path, str | None]] = []
         self.migrate()
 
     # -- schema ---------------------------------------------------------------------------
@@ -285,8 +304,10 @@ class Store:
                 self.conn.execute(
                     "UPDATE runs SET status = 'done', finished_at = ? WHERE id = ?", (now(), self.run_id)
                 )
+                self._flush_files()
             finally:
                 self.run_id = None
+                self._pending_files = []
 
     def set_run_summary(self, run_id: int, summary: dict[str, Any]) -> None:
         self.conn.execute("UPDATE runs SET summary = ? WHERE id = ?", (_dumps(summary), run_id))
@@ -342,7 +363,17 @@ class Store:
         with self.run("undo", user, {"run": run_id}) as undo_id:
             for e in entries:
                 table, key = e["tbl"], json.loads(e["row_key"])
-                if e["op"] == "insert":
+                if table == FILE_TABLE:
+                    p = Path(key["path"])
+                    current = p.read_text(encoding="utf-8") if p.exists() else None
+                    if current != e["after"]:
+                        raise InputError(f"{p} was edited after run {run_id}; undo refused so those edits are not lost")
+                    self.conn.execute(
+                        "INSERT INTO journal (run_id, tbl, row_key, op, before, after) VALUES (?, ?, ?, 'update', ?, ?)",
+                        (undo_id, FILE_TABLE, e["row_key"], e["after"], e["before"]),
+                    )
+                    self._pending_files.append((p, e["before"]))
+                elif e["op"] == "insert":
                     self.delete(table, key)
                 elif e["op"] == "delete":
                     self.insert(table, json.loads(e["before"]))
@@ -350,6 +381,31 @@ class Store:
                     self.update(table, key, json.loads(e["before"]))
             self.conn.execute("UPDATE runs SET status = 'undone', undone_by = ? WHERE id = ?", (undo_id, run_id))
         return undo_id
+
+    # -- files changed by a run (codebooks edited by rename/merge/move) ---------------------
+    def write_file(self, path: Path | str, text: str) -> None:
+        """Write a project file as part of the current run, journaling its old content for undo.
+
+        Why deferred: the file is written only when the run's database work has succeeded, just
+        before COMMIT, so a failing run leaves both the database and the file as they were.
+        """
+        if self.run_id is None:
+            raise RuntimeError("write_file needs a run")
+        p = Path(path).resolve()
+        before = p.read_text(encoding="utf-8") if p.exists() else None
+        self.conn.execute(
+            "INSERT INTO journal (run_id, tbl, row_key, op, before, after) VALUES (?, ?, ?, 'update', ?, ?)",
+            (self.run_id, FILE_TABLE, _dumps({"path": str(p)}), before, text),
+        )
+        self._pending_files.append((p, text))
+
+    def _flush_files(self) -> None:
+        pending, self._pending_files = self._pending_files, []
+        for p, text in pending:
+            if text is None:
+                p.unlink(missing_ok=True)
+            else:
+                _atomic_write(p, text)
 
     # -- journaled primitive writes ------------------------------------------------------
     def _journal(self, table: str, key: dict[str, Any], op: str, before: dict | None, after: dict | None) -> None:

@@ -91,3 +91,36 @@ def test_unchanged_update_writes_no_journal(store):
         store.update("cases", {"id": "c1"}, {"created_at": "t"})
     store.discard_run_if_empty(r2)
     assert [r.kind for r in store.list_runs()] == ["one"]
+
+
+def test_files_written_in_a_run_are_restored_by_undo(store, tmp_path):
+    f = tmp_path / "cb.yaml"
+    f.write_text("old\n", encoding="utf-8")
+    with store.run("rename", "ann") as rid:
+        store.insert("cases", {"id": "c1", "created_at": "t"})
+        store.write_file(f, "new\n")
+        assert f.read_text() == "old\n"  # written only when the run commits
+    assert f.read_text() == "new\n"
+    store.undo_run(rid, "ann")
+    assert f.read_text() == "old\n" and store.case_ids() == set()
+
+
+def test_failed_run_does_not_write_files(store, tmp_path):
+    f = tmp_path / "cb.yaml"
+    f.write_text("old\n", encoding="utf-8")
+    with pytest.raises(RuntimeError):
+        with store.run("rename", "ann"):
+            store.write_file(f, "new\n")
+            raise RuntimeError("boom")
+    assert f.read_text() == "old\n"
+
+
+def test_undo_refuses_when_the_file_was_edited_since(store, tmp_path):
+    f = tmp_path / "cb.yaml"
+    f.write_text("old\n", encoding="utf-8")
+    with store.run("rename", "ann") as rid:
+        store.write_file(f, "new\n")
+    f.write_text("new and edited by hand\n", encoding="utf-8")
+    with pytest.raises(InputError, match="was edited after run"):
+        store.undo_run(rid, "ann")
+    assert f.read_text() == "new and edited by hand\n"

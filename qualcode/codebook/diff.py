@@ -15,7 +15,9 @@ from typing import Any
 from qualcode.codebook.model import Code, Codebook
 
 # compared per code, in this order
-FIELDS = ("label", "definition", "include", "exclude", "examples", "codable", "indicators", "blockers", "color")
+FIELDS = (
+    "label", "definition", "include", "exclude", "examples", "codable", "indicators", "blockers", "color",
+)
 
 
 @dataclass

@@ -33,6 +33,7 @@ from qualcode.codebook.model import (
     Issue,
     Label,
     RuleSettings,
+    codebook_id_from_name,
 )
 from qualcode.errors import InputError, ProblemFound
 
@@ -66,6 +67,7 @@ CODE_KEYS = (
 )
 LABEL_KEYS = ("nl", "en")
 INDICATOR_KEYS = ("weight", "name", "reason")
+FORMS = "phrase, lemma or pattern"
 BLOCKER_KEYS = ("scope", "name")
 
 
@@ -269,16 +271,16 @@ class NodeReader:
             phrase = self._phrase(node, "phrase", str(node.value), what)
             return Indicator("phrase", phrase, **where) if phrase is not None else None
         if not isinstance(node, MappingNode):
-            self.issue(node, f"each entry of {what} must be a phrase or a mapping with phrase, lemma or pattern")
+            self.issue(node, f"each entry of {what} must be a phrase or a mapping with {FORMS}")
             return None
         keys = [k.value for k, _ in node.value if isinstance(k, ScalarNode)]
         forms = [k for k in keys if k in INDICATOR_KINDS]
         if not forms:
             found = ", ".join(str(k) for k in keys) or "none"
-            self.issue(node, f"unknown indicator form in {what}: expected phrase, lemma or pattern (keys: {found})")
+            self.issue(node, f"unknown indicator form in {what}: expected {FORMS} (keys: {found})")
             return None
         if len(forms) > 1:
-            self.issue(node, f"an entry of {what} has one of phrase, lemma or pattern, not {' and '.join(forms)}")
+            self.issue(node, f"an entry of {what} has one of {FORMS}, not {' and '.join(forms)}")
             return None
         kind = forms[0]
         extra = BLOCKER_KEYS if blockers else INDICATOR_KEYS
@@ -316,7 +318,8 @@ class NodeReader:
                 ind.scope = scope
             else:
                 scope_node = items["scope"][1]
-                self.issue(scope_node, f"scope must be one of {', '.join(BLOCKER_SCOPES)}, not {_show(scope_node)}")
+                allowed = ", ".join(BLOCKER_SCOPES)
+                self.issue(scope_node, f"scope must be one of {allowed}, not {_show(scope_node)}")
         return ind
 
     def _phrase(self, node: Node, kind: str, raw: str, what: str) -> str | None:
@@ -326,9 +329,8 @@ class NodeReader:
             return None
         for tok in tokens:
             if "*" in tok[:-1] or tok == "*":
-                self.issue(
-                    node, f"bad {kind} '{raw}' in {what}: '*' may only end a token (a prefix such as uitstroom*)"
-                )
+                hint = "'*' may only end a token (a prefix such as uitstroom*)"
+                self.issue(node, f"bad {kind} '{raw}' in {what}: {hint}")
                 return None
         value = " ".join(tokens)
         return value.lower() if kind == "phrase" else value
@@ -537,7 +539,8 @@ class _Loader:
         if "color" in items:
             v = items["color"][1]
             if r.is_null(v):
-                r.issue(items["color"][0], 'color is empty; quote it ("#4e79a7"): an unquoted # starts a YAML comment')
+                hint = 'quote it ("#4e79a7"): an unquoted # starts a YAML comment'
+                r.issue(items["color"][0], f"color is empty; {hint}")
             else:
                 color = r.text(v, "color")
                 if color is not None and COLOR_RE.match(color.strip()):
@@ -574,7 +577,7 @@ class _Loader:
         for result in reversed(self.results):  # includes first, the main file overrides
             rules_kwargs.update(result.rules)
         cb = Codebook(
-            id=meta.get("id") or _slug_id(stem),
+            id=meta.get("id") or codebook_id_from_name(stem),
             title=meta.get("title", stem),
             version=meta.get("version", ""),
             language=meta.get("language", "nl"),
@@ -593,7 +596,8 @@ class _Loader:
                         Issue(
                             code.source_file,
                             *NodeReader.pos(id_node),
-                            f"duplicate code id '{code.id}' (first defined at {other.source_file}:{line}:{col})",
+                            f"duplicate code id '{code.id}' "
+                            f"(first defined at {other.source_file}:{line}:{col})",
                         )
                     )
                     continue
@@ -622,11 +626,6 @@ class _Loader:
 
         walk(None)
         return cb
-
-
-def _slug_id(stem: str) -> str:
-    slug = re.sub(r"[^a-z0-9_-]+", "-", stem.lower()).strip("-")
-    return slug or "codebook"
 
 
 def read_codebook(path: str | Path) -> tuple[Codebook, list[Issue]]:

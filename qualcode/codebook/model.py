@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -26,6 +28,23 @@ def is_under(code_id: str, prefix: str) -> bool:
     """True if ``code_id`` is ``prefix`` or a descendant of it ("logic" matches
     "logic.market" but not "logics"). An empty prefix matches every code."""
     return not prefix or code_id == prefix or code_id.startswith(prefix + ".")
+
+
+def slugify(name: str) -> str:
+    """An id segment from a name: ASCII-folded, lower case, non-alphanumerics -> ``_``,
+    starting with a letter ("Cliëntgericht handelen" -> "clientgericht_handelen")."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "_", folded.lower()).strip("_")
+    if not slug:
+        return "code"
+    if not slug[0].isalpha():
+        slug = f"c_{slug}"
+    return slug
+
+
+def codebook_id_from_name(name: str) -> str:
+    """A codebook id (``[a-z0-9_-]+``) from a file name: "Web export" -> "web-export"."""
+    return slugify(name).replace("_", "-")
 
 
 @dataclass
@@ -271,9 +290,20 @@ class Codebook:
 
     @property
     def hash(self) -> str:
-        """sha256 (hex) of the canonical JSON of the resolved tree."""
+        """sha256 (hex) of the canonical JSON of the resolved tree.
+
+        Cached against the canonical JSON's identity is not possible (the tree is mutable), so the
+        cache is keyed by a cheap fingerprint: the number of codes and the tuple of their ids.
+        Stamping thousands of codings in one run then costs one hash, not thousands.
+        """
+        fingerprint = (len(self.codes), tuple(self.codes), id(self.rules))
+        cached = self.__dict__.get("_hash_cache")
+        if cached and cached[0] == fingerprint:
+            return cached[1]
         text = json.dumps(self.canonical(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+        value = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        self.__dict__["_hash_cache"] = (fingerprint, value)
+        return value
 
     # -- (de)serialisation --------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import io
 import re
-import unicodedata
 import uuid
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -34,7 +33,15 @@ from typing import IO, Any
 import defusedxml
 from defusedxml.ElementTree import DefusedXMLParser
 
-from qualcode.codebook.model import Code, Codebook, Indicator, Label, RuleSettings
+from qualcode.codebook.model import (
+    Code,
+    Codebook,
+    Indicator,
+    Label,
+    RuleSettings,
+    codebook_id_from_name,
+    slugify,
+)
 from qualcode.errors import InputError
 
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -125,8 +132,8 @@ def codebook_schema_text(project_xsd: str | Path) -> str:
         count=1,
     )
     text, types = re.subn(
-        r'(<xsd:complexType name="CodeBookType">\s*<xsd:sequence>(\s*)<xsd:element name="Codes" type="CodesType"/>)'
-        r"(\s*</xsd:sequence>)",
+        r'(<xsd:complexType name="CodeBookType">\s*<xsd:sequence>'
+        r'(\s*)<xsd:element name="Codes" type="CodesType"/>)(\s*</xsd:sequence>)',
         r'\1\2<xsd:element name="Sets" type="SetsType" minOccurs="0"/>\3'
         r'\2<xsd:attribute name="origin" type="xsd:string"/>',
         text,
@@ -193,18 +200,6 @@ def _split(tag: str) -> tuple[str, str]:
     return "", tag
 
 
-def slugify(name: str) -> str:
-    """An id segment from a name: ASCII-folded, lower case, non-alphanumerics -> ``_``,
-    starting with a letter ("Cliëntgericht handelen" -> "clientgericht_handelen")."""
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "_", folded.lower()).strip("_")
-    if not slug:
-        return "code"
-    if not slug[0].isalpha():
-        slug = f"c_{slug}"
-    return slug
-
-
 def import_qdc(path: str | Path, *, language: str = "nl") -> Codebook:
     """Read a ``.qdc`` (or the codebook inside a REFI project ``.qde``) into a Codebook.
 
@@ -236,7 +231,7 @@ def import_qdc(path: str | Path, *, language: str = "nl") -> Codebook:
     lang = language if language in ("nl", "en") else "nl"
     other = "en" if lang == "nl" else "nl"
     cb = Codebook(
-        id=_codebook_id(Path(path).stem),
+        id=codebook_id_from_name(Path(path).stem),
         title=Path(path).stem,
         language=lang,
         rules=RuleSettings(),
@@ -255,7 +250,7 @@ def import_qdc(path: str | Path, *, language: str = "nl") -> Codebook:
                 raise InputError("<Code> without a name", file=display, line=line)
             guid = el.get("guid")
             if guid is not None and not _GUID_RE.match(guid.strip()):
-                raise InputError(f'<Code name="{name}"> has a malformed guid "{guid}"', file=display, line=line)
+                raise InputError(f'<Code name="{name}"> has a malformed guid "{guid}"', display, line)
             codable = _boolean(el.get("isCodable"), name, display, line)
             desc_el = el.find(f"{{{ns}}}Description")
             definition, markers = _read_description(desc_el.text if desc_el is not None else None)
@@ -277,10 +272,6 @@ def import_qdc(path: str | Path, *, language: str = "nl") -> Codebook:
 
     walk(codes_el, None)
     return cb
-
-
-def _codebook_id(stem: str) -> str:
-    return slugify(stem).replace("_", "-")
 
 
 def _boolean(value: str | None, name: str, display: str, line: int | None) -> bool:

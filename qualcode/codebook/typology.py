@@ -244,7 +244,7 @@ class _Reader:
             if feat.measure != "share":
                 r.issue(items["within"][0], "within only matters with measure: share", "warning")
         if feat.measure == "share" and feat.threshold is not None and feat.threshold > 1:
-            r.issue(items["threshold"][1], "a share is at most 1, so a threshold above 1 can never be reached")
+            r.issue(items["threshold"][1], "a share is at most 1: a threshold above 1 can never be reached")
         return feat
 
     def features(self, node: Node, where: str, *, plain_ok: bool) -> list[Feature]:
@@ -276,7 +276,7 @@ class _Reader:
             if not type_id:
                 continue
             if not SEGMENT_RE.match(type_id):
-                r.issue(id_node, f"bad type id '{type_id}': lower-case letters, digits and _, starting with a letter")
+                r.issue(id_node, f"bad type id '{type_id}': use lower-case letters, digits and _, letter first")
             if type_id == UNCLASSIFIED:
                 r.issue(id_node, f"'{UNCLASSIFIED}' is reserved for cases that fit no type")
             if type_id in first:
@@ -292,7 +292,8 @@ class _Reader:
             if "description" in items:
                 t.description = (r.text(items["description"][1], "description") or "").strip()
             if "features" in items:
-                t.features = self.features(items["features"][1], f"the features of '{type_id}'", plain_ok=False)
+                where = f"the features of '{type_id}'"
+                t.features = self.features(items["features"][1], where, plain_ok=False)
             if not t.features:
                 r.issue(item, f"type '{type_id}' has no features, so it can never score", "warning")
             if "against" in items:
@@ -319,8 +320,11 @@ class _Reader:
                 r.issue(item, "each aspect must be a mapping with id, label and poles")
                 continue
             written_id = r.peek(item, "id")
-            a_items = r.items(item, ASPECT_KEYS, f"in aspect '{written_id}'" if written_id else "in a profile aspect")
-            aspect_id = (r.text(a_items["id"][1], "id", allow_null=False) or "").strip() if "id" in a_items else ""
+            where = f"in aspect '{written_id}'" if written_id else "in a profile aspect"
+            a_items = r.items(item, ASPECT_KEYS, where)
+            aspect_id = ""
+            if "id" in a_items:
+                aspect_id = (r.text(a_items["id"][1], "id", allow_null=False) or "").strip()
             if not aspect_id:
                 r.issue(item, "profile aspect has no id")
                 continue
@@ -330,7 +334,8 @@ class _Reader:
             seen.add(aspect_id)
             poles: dict[str, str] = {}
             if "poles" not in a_items or not isinstance(a_items["poles"][1], MappingNode):
-                r.issue(a_items.get("poles", (None, item))[1], f"aspect '{aspect_id}' needs poles: a mapping of pole -> code")
+                where_node = a_items["poles"][1] if "poles" in a_items else item
+                r.issue(where_node, f"aspect '{aspect_id}' needs poles: a mapping of pole -> code")
             else:
                 for k, v in a_items["poles"][1].value:
                     code = (r.text(v, "pole code", allow_null=False) or "").strip()
@@ -342,7 +347,7 @@ class _Reader:
             out.append(
                 ProfileAspect(
                     aspect_id,
-                    r.label(a_items["label"][1] if "label" in a_items else None, item, f"aspect '{aspect_id}'"),
+                    r.label(a_items.get("label", (None, None))[1], item, f"aspect '{aspect_id}'"),
                     poles,
                     description=(r.text(a_items["description"][1], "description") or "").strip()
                     if "description" in a_items
@@ -384,7 +389,8 @@ def read_typology(path: str | Path, *, check_codes: bool = True) -> tuple[Typolo
         else:
             if not cb_path.is_file():
                 line, col = NodeReader.pos(reader.codebook_node)
-                raise InputError(f"codebook not found: {typ.codebook} (looked for {cb_path})", display, line, col)
+                message = f"codebook not found: {typ.codebook} (looked for {cb_path})"
+                raise InputError(message, display, line, col)
             cb, _ = read_codebook(cb_path)
             for code, node in reader.refs:
                 if code not in cb.codes:

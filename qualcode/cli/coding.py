@@ -1,0 +1,105 @@
+"""``qualcode code``, ``uncode``, ``codings`` and ``memo``: scripted coding and listing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from qualcode.cli._app import Format, app, emit, info, open_project
+from qualcode.errors import InputError
+
+
+def _parse_span(span: str | None) -> tuple[int, int] | None:
+    if span is None:
+        return None
+    try:
+        a, b = span.split(":")
+        return int(a), int(b)
+    except ValueError:
+        raise InputError(f"--span must be START:END (character offsets in the fragment), not {span!r}") from None
+
+
+@app.command("code")
+def code_cli(
+    fragment: str = typer.Argument(..., help="Fragment id, e.g. Hvs01_g1:12."),
+    codes: list[str] = typer.Argument(..., help="One or more code ids."),
+    coder: str = typer.Option(..., "--coder", help="Who codes."),
+    quote: str = typer.Option(None, "--quote", help="Code only this text of the fragment."),
+    span: str = typer.Option(None, "--span", help="Code only START:END (offsets within the fragment text)."),
+    stance: str = typer.Option(None, "--stance", help="endorses, rejects, distances or describes."),
+    memo: str = typer.Option(None, "--memo", help="A memo on the coding."),
+) -> None:
+    """Apply codes to a fragment (a speaker turn), or to part of it.
+
+    Examples:
+
+      qualcode code Hvs01_g1:12 logic.market --coder anna --quote "die targets vind ik onzin" --stance rejects
+
+      qualcode code Osd06_r3:7 logic.professional discretion.coping --coder anna
+    """
+    with open_project() as project:
+        ids = project.code(fragment, codes, coder=coder, quote=quote, span=_parse_span(span), stance=stance, memo=memo)
+    info(f"coded {fragment} with {', '.join(codes)} (coding {', '.join(map(str, ids))})")
+
+
+@app.command("uncode")
+def uncode_cli(
+    fragment: str = typer.Argument(..., help="Fragment id."),
+    codes: list[str] = typer.Argument(None, help="Codes to remove (default: all of this coder's codings there)."),
+    coder: str = typer.Option(..., "--coder", help="Whose codings."),
+) -> None:
+    """Remove a coder's codings from a fragment (a run that can be undone).
+
+    Example:  qualcode uncode Hvs01_g1:12 logic.market --coder anna
+    """
+    with open_project() as project:
+        n = project.uncode(fragment, codes or None, coder=coder)
+    info(f"removed {n} coding(s) from {fragment}")
+
+
+@app.command("codings")
+def codings_cli(
+    coder: list[str] = typer.Option(None, "--coder", help="Only these coders (repeatable)."),
+    code: str = typer.Option(None, "--code", help="Only codes under this prefix."),
+    transcript: list[str] = typer.Option(None, "--transcript", "-t", help="Only these transcripts (repeatable)."),
+    orphaned: bool = typer.Option(False, "--orphaned", help="List codings that lost their place after an edit."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, json, csv or md."),
+    out: Path = typer.Option(None, "--out", "-o", help="Write to this file instead of printing."),
+) -> None:
+    """List codings.
+
+    JSON: a list of {id, coder, code, fragment, transcript, case, start, end, text, memo, origin}.
+
+    Example:  qualcode codings --coder anna --code logic --format json
+    """
+    with open_project() as project:
+        rows = project.coding_rows(coders=coder or None, codes=code, transcripts=transcript or None,
+                                   status="orphaned" if orphaned else "active")
+    emit(rows, ["id", "coder", "code", "fragment", "case", "stance", "text"], fmt, out=out, title="Codings",
+         json_data=rows)
+
+
+@app.command("memo")
+def memo_cli(
+    target: str = typer.Argument(..., help="project, code:ID, fragment:ID, case:ID, transcript:ID or coding:ID."),
+    text: str = typer.Argument(None, help="The memo text (omit to list memos on the target)."),
+    coder: str = typer.Option(None, "--coder", help="Who writes the memo."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, json, csv or md (listing)."),
+) -> None:
+    """Add a memo to the project, a code, a fragment, a case, a transcript or a coding; or list them.
+
+    Examples:
+
+      qualcode memo code:logic.market "Marktlogica komt vooral als afwijzing voor." --coder anna
+
+      qualcode memo fragment:Hvs01_g1:12
+    """
+    kind, _, target_id = target.partition(":")
+    with open_project() as project:
+        if text is None:
+            rows = project.memo_rows(kind if kind != "all" else None, target_id or None)
+            emit(rows, ["id", "target_kind", "target_id", "coder", "created_at", "text"], fmt, title="Memos", json_data=rows)
+            return
+        memo_id = project.memo(kind, target_id or None, text, coder=coder)
+    info(f"memo {memo_id} added to {target}")
