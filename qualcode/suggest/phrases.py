@@ -1,73 +1,142 @@
-"""A hash-indexed matcher for phrase, prefix and lemma indicators.
+"""A hash-indexed matcher for phrase, prefix, lemma and simple token-pattern indicators.
 
 Why not spaCy's Matcher for these: a ``*`` prefix phrase needs a REGEX predicate, and the
 Matcher evaluates every predicate pattern at every token, which made the rule engine about
-twenty times slower than tokenising. Here each pattern is indexed by its first element (the
-lower-case form, the lemma, or a prefix), so each token costs a few dictionary look-ups plus
-one per prefix length of the word. spaCy's Matcher is still used for real token patterns.
+twenty times slower than tokenising. Here each pattern is indexed by its first element, tokens
+are read as hash arrays (``Doc.to_array``), and the candidate patterns for a token are cached
+per word form, so each token costs two dictionary look-ups. Matcher patterns that only use
+``LOWER``/``LEMMA`` with a string or ``IN`` list and ``OP: "?"`` compile to the same index;
+anything else (REGEX, POS, ``+``/``*``) stays with spaCy's Matcher.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import product
 from typing import Any, Iterator
 
-Element = tuple[str, str]  # ("LOWER" | "PREFIX" | "LEMMA", value)
+# An element: attribute and the accepted values ("LOWER"/"LEMMA": string hashes; "PREFIX": strings).
+Element = tuple[str, frozenset]
+
+
+class Unsupported(ValueError):
+    """A Matcher pattern that this index cannot express (it goes to spaCy's Matcher)."""
 
 
 @dataclass
 class PhraseIndex:
-    """Find sequences of (attribute, value) elements in a Doc."""
-
-    by_lower: dict[str, list[tuple[str, tuple[Element, ...]]]] = field(default_factory=dict)
-    by_lemma: dict[str, list[tuple[str, tuple[Element, ...]]]] = field(default_factory=dict)
-    by_prefix: dict[str, list[tuple[str, tuple[Element, ...]]]] = field(default_factory=dict)
-    prefix_lengths: set[int] = field(default_factory=set)
-
-    def add(self, key: str, elements: list[Element]) -> None:
-        if not elements:
-            return
-        elems = tuple(elements)
-        attr, value = elems[0]
-        if attr == "LOWER":
-            self.by_lower.setdefault(value, []).append((key, elems))
-        elif attr == "LEMMA":
-            self.by_lemma.setdefault(value, []).append((key, elems))
-        elif attr == "PREFIX":
-            self.by_prefix.setdefault(value, []).append((key, elems))
-            self.prefix_lengths.add(len(value))
-        else:
-            raise ValueError(f"unknown element attribute {attr!r}")
+    strings: Any  # the pipeline's StringStore: str <-> hash
+    _by_lower: dict[int, list[tuple[str, tuple[Element, ...]]]] = field(default_factory=dict)
+    _by_lemma: dict[int, list[tuple[str, tuple[Element, ...]]]] = field(default_factory=dict)
+    _by_prefix: dict[str, list[tuple[str, tuple[Element, ...]]]] = field(default_factory=dict)
+    _prefix_lengths: list[int] = field(default_factory=list)
+    _lower_cache: dict[int, list[tuple[str, tuple[Element, ...]]]] = field(default_factory=dict)
+    _size: int = 0
 
     def __len__(self) -> int:
-        return sum(len(v) for d in (self.by_lower, self.by_lemma, self.by_prefix) for v in d.values())
+        return self._size
 
-    def find(self, doc: Any) -> Iterator[tuple[str, int, int]]:
-        """Yield (key, start, end) token spans for every pattern occurrence."""
-        lowers = [t.lower_ for t in doc]
-        lemmas = [t.lemma_ for t in doc]
+    # -- building -------------------------------------------------------------------------
+    def add_elements(self, key: str, elements: list[tuple[str, str]]) -> None:
+        """Add a sequence of single-valued (attribute, value) elements."""
+        self._add(key, [(attr, [value]) for attr, value in elements])
+
+    def add_pattern(self, key: str, pattern: list[dict[str, Any]]) -> None:
+        """Add a spaCy Matcher token pattern; raises :class:`Unsupported` if it cannot be indexed."""
+        options: list[list[tuple[str, list[str]] | None]] = []
+        for token in pattern:
+            extra = set(token) - {"LOWER", "LEMMA", "OP"}
+            attrs = [a for a in ("LOWER", "LEMMA") if a in token]
+            if extra or len(attrs) != 1:
+                raise Unsupported(f"token {token}")
+            attr = attrs[0]
+            spec = token[attr]
+            if isinstance(spec, str):
+                values = [spec.lower()]
+            elif isinstance(spec, dict) and set(spec) == {"IN"} and all(isinstance(v, str) for v in spec["IN"]):
+                values = [v.lower() for v in spec["IN"]]
+            else:
+                raise Unsupported(f"token {token}")
+            op = token.get("OP")
+            if op not in (None, "?", "1"):
+                raise Unsupported(f"OP {op!r}")
+            options.append([(attr, values), None] if op == "?" else [(attr, values)])
+        for combo in product(*options):
+            seq = [c for c in combo if c is not None]
+            if seq:
+                self._add(key, seq)
+
+    def _add(self, key: str, seq: list[tuple[str, list[str]]]) -> None:
+        elems: list[Element] = []
+        for attr, values in seq:
+            if attr == "PREFIX":
+                elems.append((attr, frozenset(values)))
+            else:
+                elems.append((attr, frozenset(self.strings.add(v) for v in values)))
+        entry = (key, tuple(elems))
+        attr, values = seq[0]
+        for v in values:
+            if attr == "LOWER":
+                self._by_lower.setdefault(self.strings.add(v), []).append(entry)
+            elif attr == "LEMMA":
+                self._by_lemma.setdefault(self.strings.add(v), []).append(entry)
+            elif attr == "PREFIX":
+                self._by_prefix.setdefault(v, []).append(entry)
+                if len(v) not in self._prefix_lengths:
+                    self._prefix_lengths.append(len(v))
+                    self._prefix_lengths.sort()
+            else:
+                raise ValueError(f"unknown element attribute {attr!r}")
+        self._lower_cache.clear()
+        self._size += 1
+
+    # -- matching -------------------------------------------------------------------------
+    def _lower_candidates(self, h: int) -> list[tuple[str, tuple[Element, ...]]]:
+        cands = self._lower_cache.get(h)
+        if cands is None:
+            cands = list(self._by_lower.get(h, ()))
+            if self._by_prefix:
+                low = self.strings[h]
+                for k in self._prefix_lengths:
+                    if k > len(low):
+                        break
+                    cands.extend(self._by_prefix.get(low[:k], ()))
+            self._lower_cache[h] = cands
+        return cands
+
+    def find_arrays(self, lowers: list[int], lemmas: list[int]) -> Iterator[tuple[str, int, int]]:
+        """Matches in a token sequence given as LOWER and LEMMA hash lists: (key, start, end)."""
         n = len(lowers)
-        lengths = sorted(self.prefix_lengths)
+        by_lemma = self._by_lemma
         for i in range(n):
-            low = lowers[i]
-            cands = list(self.by_lower.get(low, ()))
-            cands += self.by_lemma.get(lemmas[i], ())
-            for k in lengths:
-                if k > len(low):
-                    break
-                cands += self.by_prefix.get(low[:k], ())
+            cands = self._lower_candidates(lowers[i])
+            lem = by_lemma.get(lemmas[i])
+            if lem:
+                cands = cands + lem
             for key, elems in cands:
                 end = i + len(elems)
                 if end > n:
                     continue
-                if all(_element_ok(elems[j], lowers[i + j], lemmas[i + j]) for j in range(1, len(elems))):
+                ok = True
+                for j in range(1, len(elems)):
+                    attr, values = elems[j]
+                    if attr == "LOWER":
+                        ok = lowers[i + j] in values
+                    elif attr == "LEMMA":
+                        ok = lemmas[i + j] in values
+                    else:
+                        ok = self.strings[lowers[i + j]].startswith(tuple(values))
+                    if not ok:
+                        break
+                if ok:  # the first element matched by construction of the candidate lists
                     yield key, i, end
 
 
-def _element_ok(elem: Element, lower: str, lemma: str) -> bool:
-    attr, value = elem
-    if attr == "LOWER":
-        return lower == value
-    if attr == "LEMMA":
-        return lemma == value
-    return lower.startswith(value)
+def doc_arrays(doc: Any) -> tuple[list[int], list[int]]:
+    """LOWER and LEMMA hashes of a Doc's tokens, without creating Token objects."""
+    from spacy.attrs import LEMMA, LOWER
+
+    if len(doc) == 0:
+        return [], []
+    arr = doc.to_array([LOWER, LEMMA])
+    return arr[:, 0].tolist(), arr[:, 1].tolist()

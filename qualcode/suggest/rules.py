@@ -87,10 +87,10 @@ class RuleEngine:
         self.codebook = codebook
         self.nlp = nlp
         self.settings = codebook.rules
-        self.matcher = Matcher(nlp.vocab, validate=False)  # only for `pattern` indicators
-        self.phrases = PhraseIndex()
-        self.cue_matcher = Matcher(nlp.vocab, validate=False)
-        self.cue_phrases = PhraseIndex()
+        # One index for indicators, blockers and cues; spaCy's Matcher only for patterns the index
+        # cannot express (see phrases.py).
+        self.matcher = Matcher(nlp.vocab, validate=False)
+        self.phrases = PhraseIndex(nlp.vocab.strings)
         self._indicators: dict[str, tuple[str, Indicator, bool]] = {}  # key -> (code, indicator, is_blocker)
         n = 0
         for code in codebook.codes.values():
@@ -101,36 +101,45 @@ class RuleEngine:
                     key = f"{'B' if is_blocker else 'I'}{n}"
                     n += 1
                     self._indicators[key] = (code.id, ind, is_blocker)
-                    self._add(self.matcher, self.phrases, key, ind)
+                    self._add(key, ind)
         for cue in self.settings.reason_cues:
-            self.cue_phrases.add("REASON", phrase_elements(nlp, cue))
+            self.phrases.add_elements("REASON", phrase_elements(nlp, cue))
         for ind in self.settings.negative_evaluation:
-            self._add(self.cue_matcher, self.cue_phrases, "NEG", ind)
+            self._add("NEG", ind)
         for ind in self.settings.distancing:
-            self._add(self.cue_matcher, self.cue_phrases, "DIST", ind)
+            self._add("DIST", ind)
 
-    def _add(self, matcher: Any, phrases: Any, key: str, ind: Indicator) -> None:
+    def _add(self, key: str, ind: Indicator) -> None:
+        from qualcode.suggest.phrases import Unsupported
+
         if ind.kind == "pattern":
-            matcher.add(key, [list(ind.value)])  # type: ignore[arg-type]
+            try:
+                self.phrases.add_pattern(key, list(ind.value))  # type: ignore[arg-type]
+            except Unsupported:
+                self.matcher.add(key, [list(ind.value)])  # type: ignore[arg-type]
         elif ind.kind == "lemma":
-            phrases.add(key, phrase_elements(self.nlp, str(ind.value), attr="LEMMA"))
+            self.phrases.add_elements(key, phrase_elements(self.nlp, str(ind.value), attr="LEMMA"))
         else:
-            phrases.add(key, phrase_elements(self.nlp, str(ind.value)))
+            self.phrases.add_elements(key, phrase_elements(self.nlp, str(ind.value)))
 
-    def _matches(self, matcher: Any, phrases: Any, doc: Any) -> list[tuple[str, int, int]]:
+    def _matches(self, doc: Any) -> list[tuple[str, int, int]]:
+        from qualcode.suggest.phrases import doc_arrays
+
         strings = self.nlp.vocab.strings
-        found = [(strings[m], s, e) for m, s, e in matcher(doc)] if len(matcher) else []
-        found.extend(phrases.find(doc))
+        found = [(strings[m], s, e) for m, s, e in self.matcher(doc)] if len(self.matcher) else []
+        found.extend(self.phrases.find_arrays(*doc_arrays(doc)))
         return found
 
     # -- matching ---------------------------------------------------------------------------
     def analyse(self, doc: Any) -> list[Suggestion]:
         """Suggestions for one fragment (a spaCy Doc of the turn's text)."""
-        sent_of = _sentence_index(doc)
-        sents = list(doc.sents)
         hits: list[Hit] = []
         blocks: list[tuple[str, int, int, str]] = []  # (code, start, end, scope)
-        for key, start, end in self._matches(self.matcher, self.phrases, doc):
+        cues: dict[str, list[tuple[int, int, str]]] = {"REASON": [], "NEG": [], "DIST": []}
+        for key, start, end in self._matches(doc):
+            if key in cues:
+                cues[key].append((start, end, doc[start:end].text))
+                continue
             code, ind, is_blocker = self._indicators[key]
             if is_blocker:
                 blocks.append((code, start, end, ind.scope))
@@ -138,9 +147,8 @@ class RuleEngine:
                 hits.append(Hit(code, ind, start, end, min(ind.weight, 1.0)))
         if not hits:
             return []
-        cues: dict[str, list[tuple[int, int, str]]] = {"REASON": [], "NEG": [], "DIST": []}
-        for key, start, end in self._matches(self.cue_matcher, self.cue_phrases, doc):
-            cues[key].append((start, end, doc[start:end].text))
+        sent_of = _sentence_index(doc)
+        sents = list(doc.sents)
 
         kept: list[Hit] = []
         for h in hits:
