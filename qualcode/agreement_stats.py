@@ -145,7 +145,8 @@ def _as_matrix(ratings: Any) -> np.ndarray:
         arr = np.asarray(ratings, dtype=object)
     if arr.ndim != 2:
         raise ValueError(
-            f"ratings must be a 2-D units x coders matrix, got an array with {arr.ndim} dimension(s)"
+            "ratings must be a 2-D units x coders matrix, "
+            f"got an array with {arr.ndim} dimension(s)"
         )
     return arr
 
