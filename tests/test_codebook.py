@@ -610,3 +610,18 @@ def test_diff_moved_code_and_indicator_change(tmp_path):
     assert kinds[0] == ("moved", "logic.market", "logics.market", "parent", "logic", "logics")
     assert kinds[1][:4] == ("changed", "logic.bureaucratic", None, "indicators")
     assert len(kinds) == 2
+
+
+def test_requires_must_name_known_codes(tmp_path):
+    from qualcode.codebook import validate_codebook
+
+    p = tmp_path / "cb.yaml"
+    p.write_text(
+        "codes:\n"
+        "  - id: a\n    label: A\n    definition: d\n    requires: [b]\n"
+        "  - id: c\n    label: C\n    definition: d\n    requires: [nope]\n"
+        "  - id: b\n    label: B\n    definition: d\n",
+        encoding="utf-8",
+    )
+    issues = [i for i in validate_codebook(p) if i.severity == "error"]
+    assert [(i.line, i.message) for i in issues] == [(9, "'c' requires unknown code 'nope'")]

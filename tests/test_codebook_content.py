@@ -22,7 +22,7 @@ SEGMENT = re.compile(r"^[a-z][a-z0-9_]*$")
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 CODE_KEYS = {
     "id", "label", "definition", "include", "exclude", "examples", "color", "memo", "codable",
-    "children", "indicators", "blockers",
+    "children", "indicators", "blockers", "requires",
 }
 INDICATOR_KEYS = {"phrase", "lemma", "pattern", "weight", "name", "reason"}
 BLOCKER_KEYS = INDICATOR_KEYS | {"scope"}

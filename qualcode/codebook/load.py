@@ -64,6 +64,7 @@ CODE_KEYS = (
     "children",
     "indicators",
     "blockers",
+    "requires",
 )
 LABEL_KEYS = ("nl", "en")
 INDICATOR_KEYS = ("weight", "name", "reason")
@@ -374,6 +375,7 @@ class _Loader:
         self.issues: list[Issue] = []
         self.results: list[_FileResult] = []  # every file once, main first
         self.seen: set[Path] = set()
+        self.requires_nodes: list[tuple[Code, Node, NodeReader]] = []
 
     def load_file(self, path: Path, stack: list[tuple[Path, str]]) -> None:
         display, root = compose_file(path)
@@ -557,6 +559,9 @@ class _Loader:
             code.indicators = r.indicators(items["indicators"][1], f"the indicators of '{full}'")
         if "blockers" in items:
             code.blockers = r.indicators(items["blockers"][1], f"the blockers of '{full}'", blockers=True)
+        if "requires" in items:
+            code.requires = r.texts(items["requires"][1], "requires")
+            self.requires_nodes.append((code, items["requires"][1], r))
         if code.codable and not code.definition:
             r.issue(node, f"code '{full}' has no definition (required for a codable code)")
         result.codes.append((code, id_node))
@@ -614,6 +619,10 @@ class _Loader:
                     )
                 )
                 code.parent = None  # keep it reachable as a root
+        for code, node, reader in self.requires_nodes:
+            for req in code.requires:
+                if req not in first:
+                    reader.issue(node, f"'{code.id}' requires unknown code '{req}'")
         # tree order: depth first from the roots, siblings in the order written
         kids: dict[str | None, list[Code]] = {}
         for code in ordered:

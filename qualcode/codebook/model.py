@@ -148,6 +148,9 @@ class Code:
     codable: bool = True
     indicators: list[Indicator] = field(default_factory=list)
     blockers: list[Indicator] = field(default_factory=list)
+    # Codes whose evidence must occur in the same sentence for this code's hits to count: an act
+    # ("ontheffing") is coded by its stated reason (the brief's decisive rule).
+    requires: list[str] = field(default_factory=list)
     source_file: str | None = None
     line: int | None = None
 
@@ -169,6 +172,7 @@ class Code:
             "codable": self.codable,
             "indicators": [i.semantic() for i in self.indicators],
             "blockers": [b.semantic() for b in self.blockers],
+            **({"requires": list(self.requires)} if self.requires else {}),
         }
 
     def to_dict(self) -> dict[str, Any]:

@@ -92,9 +92,15 @@ class RuleEngine:
         self.matcher = Matcher(nlp.vocab, validate=False)
         self.phrases = PhraseIndex(nlp.vocab.strings)
         self._indicators: dict[str, tuple[str, Indicator, bool]] = {}  # key -> (code, indicator, is_blocker)
+        selected = [c for c in codebook.codes.values() if c.codable and (not codes or is_under(c.id, codes))]
+        self.output_codes = {c.id for c in selected}
+        self.requires = {c.id: list(c.requires) for c in selected if c.requires}
+        # Codes named in `requires` are matched too (as gates) even when --codes leaves them out.
+        gates = {r for reqs in self.requires.values() for r in reqs}
+        wanted = self.output_codes | {c.id for c in codebook.codes.values() if any(is_under(c.id, g) for g in gates)}
         n = 0
         for code in codebook.codes.values():
-            if not code.codable or (codes and not is_under(code.id, codes)):
+            if code.id not in wanted:
                 continue
             for is_blocker, items in ((False, code.indicators), (True, code.blockers)):
                 for ind in items:
@@ -163,6 +169,9 @@ class RuleEngine:
                 continue
             kept.append(h)
         kept = _longest_per_span(kept)
+        if self.requires:
+            kept = self._apply_requires(kept, sent_of)
+        kept = [h for h in kept if h.code in self.output_codes]
         window = self.settings.reason_window
         for h in kept:
             if not h.indicator.reason:
@@ -219,6 +228,33 @@ class RuleEngine:
                 )
             )
         out.sort(key=lambda s: (-s.score, s.code))
+        return out
+
+    def _apply_requires(self, hits: list[Hit], sent_of: list[int]) -> list[Hit]:
+        """Keep hits of a code with ``requires`` only in sentences that state a reason for it.
+
+        A sentence states the reason when a required code has a hit there, or when one of the
+        code's own reason indicators (not a topic word) does: "ontheffing" alone is not coping,
+        "ontheffing ... want geen tijd" is.
+        """
+        by_sentence: dict[int, set[str]] = {}
+        own_reason: set[tuple[str, int]] = set()
+        for h in hits:
+            by_sentence.setdefault(sent_of[h.start], set()).add(h.code)
+            if h.indicator.reason:
+                own_reason.add((h.code, sent_of[h.start]))
+        out = []
+        for h in hits:
+            reqs = self.requires.get(h.code)
+            if reqs:
+                sent = sent_of[h.start]
+                present = by_sentence.get(sent, set())
+                gated = (h.code, sent) in own_reason or any(
+                    is_under(c, r) for c in present if c != h.code for r in reqs
+                )
+                if not gated:
+                    continue
+            out.append(h)
         return out
 
     def suggest_texts(
