@@ -18,8 +18,9 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	rm -f qualcode.db qualcode.db-wal qualcode.db-shm
 	$(QC) ingest transcripts/
-	$(QC) cases list
+	$(QC) cases list --attrs gemeente,team,functie,klantgroep,caseload
 	$(QC) transcripts list --format csv --out exports/transcripts.csv
+	$(QC) cases list --format csv --out exports/cases.csv
 	@echo "demo done: see exports/"
 
 test: $(STAMP)

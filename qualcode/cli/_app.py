@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sys
 from dataclasses import dataclass
 from datetime import date
@@ -118,7 +119,10 @@ def stdout_console():
     if _stdout_console is None:
         from rich.console import Console
 
-        _stdout_console = Console(highlight=False, soft_wrap=False)
+        # Off a terminal (pipes, make, CI) rich would assume 80 columns and fold every table;
+        # tables only grow as wide as their content, so allow wide lines there.
+        width = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", "0") or 0) or 200
+        _stdout_console = Console(highlight=False, soft_wrap=False, width=width)
     return _stdout_console
 
 

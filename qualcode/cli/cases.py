@@ -17,19 +17,26 @@ app.add_typer(cases_app, name="cases")
 def cases_list_cli(
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, json, csv or md."),
     out: Path = typer.Option(None, "--out", "-o", help="Write to this file instead of printing."),
+    attrs: str = typer.Option(None, "--attrs", help="Only these attributes as columns, comma-separated."),
 ) -> None:
     """List cases with their transcripts, turns, words and attributes.
 
     JSON: a list of {id, transcripts, turns, words, attributes}.
 
-    Example:  qualcode cases list --format csv --out exports/cases.csv
+    Examples:
+
+      qualcode cases list --attrs gemeente,team,functie
+
+      qualcode cases list --format csv --out exports/cases.csv
     """
     with open_project() as project:
         rows = project.case_rows()
     keys: list[str] = []
     for r in rows:
         keys += [k for k in r["attributes"] if k not in keys]
-    if fmt == Format.table and out is None and len(keys) > 3:
+    if attrs:
+        keys = [k.strip() for k in attrs.split(",") if k.strip()]
+    elif fmt == Format.table and out is None and len(keys) > 3:
         # Too many columns for a terminal: one folded attributes column reads better.
         emit(rows, ["id", "transcripts", "turns", "words", "attributes"], fmt, title="Cases")
         return
