@@ -18,6 +18,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	rm -f qualcode.db qualcode.db-wal qualcode.db-shm
 	$(QC) ingest transcripts/
+	$(QC) transcripts list
 	$(QC) cases list --attrs gemeente,team,functie,klantgroep,caseload
 	$(QC) transcripts list --format csv --out exports/transcripts.csv
 	$(QC) cases list --format csv --out exports/cases.csv

@@ -25,7 +25,10 @@ def transcripts_list_cli(
     """
     with open_project() as project:
         rows = project.transcript_rows()
-    emit(rows, ["id", "file", "turns", "words", "cases", "attributes"], fmt, out=out, title="Transcripts", json_data=rows)
+    cols = ["id", "file", "turns", "words", "cases"]
+    if fmt != Format.table or out is not None:  # attributes fold badly in a terminal table
+        cols.append("attributes")
+    emit(rows, cols, fmt, out=out, title="Transcripts", json_data=rows)
 
 
 @transcripts_app.command("show")

@@ -1,0 +1,93 @@
+"""Benchmarks for the targets in the issues (run with `make bench`; not part of `make test`).
+
+Targets (2 cores, 24 GB):
+- `qualcode --help` under 0.3 s;
+- rules engine >= 150,000 words/s on one core over a 1,000-transcript corpus (~5M words), faster with
+  processes; peak memory under 2 GB.
+Prints a table of measured values and whether each target is met. Use --small for a quick run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+
+def bench_help() -> float:
+    best = 1e9
+    for _ in range(5):
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "qualcode", "--help"], check=True, capture_output=True)
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def bench_rules(n_transcripts: int, words_each: int, processes: int) -> dict:
+    from corpus import write_corpus
+    from qualcode.project import Project
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "bench"
+        Project.init(root).close()
+        total_words = write_corpus(root / "transcripts", n_transcripts, words_each)
+        with Project.open(root) as p:
+            t = time.perf_counter()
+            p.ingest([root / "transcripts"])
+            ingest_s = time.perf_counter() - t
+            words = sum(r["words"] for r in p.transcript_rows())
+            # the engine alone (tokenise + match), one process, as the target is stated
+            from qualcode.nlp import get_nlp
+            from qualcode.suggest.rules import RuleEngine
+
+            engine = RuleEngine(p.codebook(), get_nlp())
+            texts = []
+            for tid in [r["id"] for r in p.transcript_rows()]:
+                text = p.store.transcript(tid)["text"]
+                texts += [text[f["start"]:f["end"]] for f in p.store.fragments(tid, respondent_only=True)]
+            t = time.perf_counter()
+            n = sum(len(s) for s in engine.suggest_texts(texts, n_process=processes))
+            engine_s = time.perf_counter() - t
+            # the whole command: fragments from the store, engine, suggestions stored as one run
+            t = time.perf_counter()
+            _, records = p.suggest(processes=processes)
+            suggest_s = time.perf_counter() - t
+    rss_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
+    return {
+        "transcripts": n_transcripts, "words": words, "generated_words": total_words, "processes": processes,
+        "ingest_s": round(ingest_s, 2), "engine_s": round(engine_s, 2),
+        "engine_words_per_s": int(words / engine_s), "suggest_s": round(suggest_s, 2),
+        "suggest_words_per_s": int(words / suggest_s), "suggestions": len(records), "engine_suggestions": n,
+        "peak_rss_gb": round(rss_gb, 2),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--small", action="store_true", help="100 transcripts instead of 1,000")
+    ap.add_argument("--processes", type=int, default=1)
+    args = ap.parse_args()
+    n = 100 if args.small else 1000
+    results = {"help_s": round(bench_help(), 3)}
+    results["rules"] = bench_rules(n, 5000, args.processes)
+    print(json.dumps(results, indent=2))
+    checks = [
+        ("qualcode --help < 0.3 s", results["help_s"] < 0.3),
+        ("rules engine >= 150,000 words/s", results["rules"]["engine_words_per_s"] >= 150_000),
+        ("peak memory < 2 GB", results["rules"]["peak_rss_gb"] < 2),
+    ]
+    for name, ok in checks:
+        print(f"{'PASS' if ok else 'MISS'}  {name}")
+
+
+if __name__ == "__main__":
+    main()
