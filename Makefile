@@ -22,6 +22,8 @@ demo: $(STAMP)
 	$(QC) cases list --attrs gemeente,team,functie,klantgroep,caseload
 	$(QC) transcripts list --format csv --out exports/transcripts.csv
 	$(QC) cases list --format csv --out exports/cases.csv
+	$(QC) suggest --codes logic --min-score 0.5 --summary
+	$(QC) suggest --format csv --out exports/suggestions.csv
 	@echo "demo done: see exports/"
 
 test: $(STAMP)

@@ -122,3 +122,8 @@ def test_the_stated_reason_decides_the_same_act(shipped):
 def test_sanction_topic_alone_is_not_bureaucratic_at_default_threshold(shipped):
     s = scores(shipped, "Daar kwam toen een sanctie.")
     assert s.get("logic.bureaucratic") is None or s["logic.bureaucratic"].score < 0.35
+
+
+def test_stance_cue_in_the_next_sentence_counts(toy):
+    assert scores(toy, "We hebben targets. Die vind ik onzin.")["logic.market"].stance == "rejects"
+    assert scores(toy, "We hebben targets. Goed. Die vind ik onzin.")["logic.market"].stance is None

@@ -19,6 +19,7 @@ def suggest_cli(
     coder: str = typer.Option(None, "--coder", help="With --engine model: whose trained model to use (default: newest)."),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, json, csv or md."),
     out: Path = typer.Option(None, "--out", "-o", help="Write to this file instead of printing."),
+    summary: bool = typer.Option(False, "--summary", help="Print counts per code instead of every suggestion."),
 ) -> None:
     """Suggest codes for respondent turns and store them as one run (undo with `qualcode runs undo`).
 
@@ -38,6 +39,14 @@ def suggest_cli(
             transcripts or None, engine=engine, codes=codes, min_score=min_score, processes=processes,
             model_coder=coder, progress=update,
         )
+    if summary:
+        from qualcode.suggest import summarise
+
+        table = summarise(records)
+        emit(table, ["code", "suggestions", "fragments", "cases", "mean_score", "rejects"], fmt, out=out,
+             title="Suggestions per code", json_data=table)
+        info(f"run {run_id}: {len(records)} new suggestions" if run_id else "no new suggestions")
+        return
     rows = [
         {**r, "evidence": "; ".join(e.get("words", "") for e in r["evidence"] if "words" in e)} for r in records
     ]

@@ -119,3 +119,24 @@ def suggestion_record(row: dict[str, Any]) -> dict[str, Any]:
         "stance": row.get("stance"),
         "status": row.get("status", "open"),
     }
+
+
+def summarise(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Counts per code: suggestions, distinct fragments and cases, mean score, proposed rejections."""
+    by_code: dict[str, list[dict[str, Any]]] = {}
+    for r in records:
+        by_code.setdefault(r["code"], []).append(r)
+    out = []
+    for code in sorted(by_code):
+        rs = by_code[code]
+        out.append(
+            {
+                "code": code,
+                "suggestions": len(rs),
+                "fragments": len({r["fragment"] for r in rs}),
+                "cases": len({r["case"] for r in rs if r["case"]}),
+                "mean_score": round(sum(r["score"] for r in rs) / len(rs), 3),
+                "rejects": sum(r.get("stance") == "rejects" for r in rs),
+            }
+        )
+    return out

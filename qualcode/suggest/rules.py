@@ -194,11 +194,7 @@ class RuleEngine:
             score = 1.0 - remaining
             stance = None
             for kind, name in (("NEG", "rejects"), ("DIST", "distances")):
-                if any(
-                    sent_of[cs] == sent_of[h.start] and (h.start - sw <= cs <= h.end + sw)
-                    for h in code_hits
-                    for cs, ce, _ in cues[kind]
-                ):
+                if any(_stance_near(h, cs, sent_of, sw) for h in code_hits for cs, ce, _ in cues[kind]):
                     stance = name
                     break
             first = min(sent_of[h.start] for h in code_hits)
@@ -268,6 +264,15 @@ class RuleEngine:
             return
         for doc in self.nlp.pipe(texts, batch_size=batch_size):
             yield self.analyse(doc)
+
+
+def _stance_near(hit: Hit, cue_start: int, sent_of: list[int], window: int) -> bool:
+    """A stance cue counts near a hit within ``window`` tokens in the same sentence, or anywhere in
+    the next sentence: speakers evaluate what they just said ("Er zijn aantallen. Dat vind ik onzin.")."""
+    hs, cs = sent_of[hit.start], sent_of[cue_start]
+    if cs == hs:
+        return hit.start - window <= cue_start <= hit.end + window
+    return cs == hs + 1
 
 
 def _sentence_index(doc: Any) -> list[int]:
