@@ -1,0 +1,46 @@
+"""XLSX via openpyxl: one sheet per table (``Table.sheet`` or its title), header in bold, notes below."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Sequence
+
+from qualcode.export import Table, strip_bold
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    base = re.sub(r"[\[\]\*\?/\\:]", "-", name)[:31] or "Sheet"
+    candidate, n = base, 2
+    while candidate in used:
+        suffix = f" ({n})"
+        candidate = base[: 31 - len(suffix)] + suffix
+        n += 1
+    used.add(candidate)
+    return candidate
+
+
+def write_xlsx(tables: Sequence[Table], path: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    used: set[str] = set()
+    for i, t in enumerate(tables):
+        ws = wb.create_sheet(_sheet_name(t.sheet or t.title or f"Tabel {i + 1}", used))
+        ws.append(t.columns)
+        for c in ws[1]:
+            c.font = Font(bold=True)
+        for r in t.rows:
+            ws.append([strip_bold(v) if isinstance(v, str) else v for v in r])
+        for n in t.notes:
+            ws.append([])
+            ws.append([n])
+        for col in ws.columns:
+            width = min(60, max(len(str(c.value or "")) for c in col) + 2)
+            ws.column_dimensions[col[0].column_letter].width = width
+            for c in col:
+                c.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.freeze_panes = "A2"
+    wb.save(path)
