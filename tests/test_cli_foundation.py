@@ -152,3 +152,24 @@ def test_light_commands_do_not_import_heavy_libraries(project_dir, argv):
     imported = {line.split("|")[-1].strip().split(".")[0] for line in proc.stderr.splitlines() if "|" in line}
     assert "typer" in imported  # the check really sees imports
     assert not imported & {"spacy", "pandas", "sklearn", "numpy", "thinc"}
+
+
+def test_every_table_command_writes_publication_formats(project_dir, tmp_path):
+    import docx
+    from openpyxl import load_workbook
+
+    run("-p", str(project_dir), "ingest", str(project_dir / "transcripts"))
+    x = tmp_path / "cases.xlsx"
+    r = run("-p", str(project_dir), "cases", "list", "--out", str(x))
+    assert r.exit_code == 0, r.output
+    ws = load_workbook(x).active
+    assert ws["A1"].value == "id" and ws["A2"].value == "T01_r1"
+    d = tmp_path / "t.docx"
+    r = run("-p", str(project_dir), "transcripts", "list", "--format", "docx", "--out", str(d))
+    assert docx.Document(str(d)).tables[0].rows[1].cells[0].text == "T01_g1"
+    r = run("-p", str(project_dir), "transcripts", "list", "--format", "tex")
+    assert "\\toprule" in r.stdout
+    r = run("-p", str(project_dir), "transcripts", "list", "--format", "xlsx")
+    assert r.exit_code == 2 and "--out" in r.output
+    r = run("-p", str(project_dir), "transcripts", "list", "--out", str(tmp_path / "x.pdf"))
+    assert r.exit_code == 2 and "cannot tell the format" in r.output

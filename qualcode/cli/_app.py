@@ -144,6 +144,9 @@ class Format(str, Enum):
     json = "json"
     csv = "csv"
     md = "md"
+    tex = "tex"
+    xlsx = "xlsx"
+    docx = "docx"
 
 
 def json_default(value: Any) -> Any:
@@ -212,6 +215,19 @@ def emit(
     fmt = Format(fmt) if not isinstance(fmt, Format) else fmt
     if out is not None and fmt == Format.table:
         fmt = _format_from_suffix(out)
+    if fmt in (Format.tex, Format.xlsx, Format.docx):
+        from qualcode.errors import InputError
+        from qualcode.export import Table, render_text, write_tables
+
+        table = Table(list(columns), [[r.get(c) for c in columns] for r in rows], title=title)
+        if fmt == Format.tex and out is None:
+            sys.stdout.write(render_text([table], "tex"))
+            return
+        if out is None:
+            raise InputError(f"--format {fmt.value} writes a file: add --out FILE.{fmt.value}")
+        write_tables([table], out, fmt.value)
+        info(f"wrote {out}")
+        return
     if fmt == Format.json:
         text = to_json(rows if json_data is None else json_data) + "\n"
     elif fmt == Format.csv:
@@ -239,7 +255,12 @@ def emit(
 
 def _format_from_suffix(path: Path) -> Format:
     suffix = path.suffix.lower().lstrip(".")
-    return {"json": Format.json, "csv": Format.csv, "md": Format.md}.get(suffix, Format.csv)
+    known = {f.value: f for f in Format if f != Format.table}
+    if suffix not in known:
+        from qualcode.errors import InputError
+
+        raise InputError(f"cannot tell the format from {path.name!r}; add --format ({', '.join(known)})")
+    return known[suffix]
 
 
 class progress_bar:

@@ -140,4 +140,6 @@ def cell_text(v: Any) -> str:
         return f"{v:.3f}".rstrip("0").rstrip(".") if v == v else ""
     if isinstance(v, (list, tuple)):
         return ", ".join(cell_text(x) for x in v)
+    if isinstance(v, dict):
+        return "; ".join(f"{k}={cell_text(x)}" for k, x in v.items())
     return str(v)

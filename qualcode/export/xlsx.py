@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Sequence
 
-from qualcode.export import Table, strip_bold
+from qualcode.export import Table, cell_text, strip_bold
 
 
 def _sheet_name(name: str, used: set[str]) -> str:
@@ -18,6 +18,17 @@ def _sheet_name(name: str, used: set[str]) -> str:
         n += 1
     used.add(candidate)
     return candidate
+
+
+def _xlsx_value(v: object) -> object:
+    """Numbers, dates and booleans stay typed; lists and maps become readable text."""
+    if isinstance(v, str):
+        return strip_bold(v)
+    if isinstance(v, (list, tuple, set, dict)):
+        if isinstance(v, dict):
+            return "; ".join(f"{k}={cell_text(x)}" for k, x in v.items())
+        return cell_text(list(v))
+    return v
 
 
 def write_xlsx(tables: Sequence[Table], path: Path) -> None:
@@ -33,7 +44,7 @@ def write_xlsx(tables: Sequence[Table], path: Path) -> None:
         for c in ws[1]:
             c.font = Font(bold=True)
         for r in t.rows:
-            ws.append([strip_bold(v) if isinstance(v, str) else v for v in r])
+            ws.append([_xlsx_value(v) for v in r])
         for n in t.notes:
             ws.append([])
             ws.append([n])
