@@ -54,7 +54,6 @@ class SafeGroup(TyperGroup):
 app = typer.Typer(
     cls=SafeGroup,
     name="qualcode",
-    help="qualcode: code interview transcripts from the terminal, compare coders, publish tables.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -81,13 +80,19 @@ def main_options(
 ) -> None:
     """qualcode: code interview transcripts from the terminal, compare coders, publish tables.
 
-    Examples:
+    A typical session:
 
       qualcode init mystudy && cd mystudy
 
-      qualcode ingest transcripts/ --attributes transcripts/cases.csv
+      qualcode ingest transcripts/
 
-      qualcode transcripts list --format json
+      qualcode suggest && qualcode review --coder anna
+
+      qualcode agree --coder anna --coder bram
+
+      qualcode export quotes --code logic --out exports/citaten.docx
+
+    Exit codes: 0 ok, 1 a problem was found and reported, 2 bad input (nothing changed).
     """
     state.project_dir = project
     state.quiet = quiet
