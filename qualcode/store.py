@@ -435,10 +435,37 @@ class Store:
         return cur.lastrowid
 
     def insert_many(self, table: str, rows: Sequence[dict[str, Any]]) -> list[int]:
-        """Insert rows with one statement per row but a single journal pass; returns new rowids."""
+        """Insert many rows of one shape with ``executemany``; returns their ids.
+
+        Why: suggest stores hundreds of thousands of rows; one statement per row plus a JSON
+        journal entry each was the slowest part of the command. Ids are assigned here (inside
+        the run's IMMEDIATE transaction no other writer can interleave), and the journal keeps
+        only the keys of inserted rows, which is all undo needs to delete them.
+        """
+        if not rows:
+            return []
+        cols = list(rows[0])
+        integer_id = KEYS[table] == ("id",) and "id" not in cols
         ids: list[int] = []
-        for row in rows:
-            ids.append(int(self.insert(table, row) or 0))
+        if integer_id:
+            start = int(self.conn.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]) + 1
+            ids = list(range(start, start + len(rows)))
+            cols = ["id", *cols]
+            values = [(i, *(r[c] for c in cols[1:])) for i, r in zip(ids, rows)]
+        else:
+            values = [tuple(r[c] for c in cols) for r in rows]
+        marks = ", ".join("?" for _ in cols)
+        self.conn.executemany(f"INSERT INTO {table} ({', '.join(_q(c) for c in cols)}) VALUES ({marks})", values)
+        if self.run_id is not None:
+            keys = KEYS[table]
+            if integer_id:
+                key_json = [_dumps({"id": i}) for i in ids]
+            else:
+                key_json = [_dumps({k: r[k] for k in keys}) for r in rows]
+            self.conn.executemany(
+                "INSERT INTO journal (run_id, tbl, row_key, op) VALUES (?, ?, ?, 'insert')",
+                [(self.run_id, table, k) for k in key_json],
+            )
         return ids
 
     def update(self, table: str, key: dict[str, Any], changes: dict[str, Any]) -> None:
@@ -695,6 +722,69 @@ class Store:
 
     def count(self, table: str) -> int:
         return int(self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+    # -- review (per-fragment reads, all on indexes: the next turn shows within 50 ms) -------
+    def review_queue(self, transcript_ids: Sequence[str] | None = None) -> list[str]:
+        """Ids of the respondent turns to review: by transcript (in the given order, else by id), then n."""
+        if not transcript_ids:
+            rows = self.conn.execute("SELECT id FROM fragments WHERE is_interviewer = 0 ORDER BY transcript_id, n")
+            return [r[0] for r in rows]
+        out: list[str] = []
+        for tid in transcript_ids:
+            rows = self.conn.execute(
+                "SELECT id FROM fragments WHERE transcript_id = ? AND is_interviewer = 0 ORDER BY n", (tid,)
+            )
+            out.extend(r[0] for r in rows)
+        return out
+
+    def fragment_at(self, transcript_id: str, n: int) -> dict[str, Any] | None:
+        row = self.conn.execute("SELECT * FROM fragments WHERE transcript_id = ? AND n = ?", (transcript_id, n)).fetchone()
+        return dict(row) if row else None
+
+    def next_respondent_fragment(self, transcript_id: str, n: int) -> str | None:
+        """The first respondent turn at or after turn ``n`` of a transcript."""
+        row = self.conn.execute(
+            "SELECT id FROM fragments WHERE transcript_id = ? AND n >= ? AND is_interviewer = 0 ORDER BY n LIMIT 1",
+            (transcript_id, n),
+        ).fetchone()
+        return row[0] if row else None
+
+    def transcript_text(self, transcript_id: str) -> str:
+        row = self.conn.execute("SELECT text FROM transcripts WHERE id = ?", (transcript_id,)).fetchone()
+        return row[0] if row else ""
+
+    def fragment_codings(self, transcript_id: str, fragment_id: str, coder: str | None = None) -> list[dict[str, Any]]:
+        """Active codings on one fragment (through the transcript index, not a scan of a coder's codings)."""
+        sql = "SELECT * FROM codings WHERE transcript_id = ? AND fragment_id = ? AND status = 'active'"
+        args: list[Any] = [transcript_id, fragment_id]
+        if coder is not None:
+            sql += " AND coder = ?"
+            args.append(coder)
+        return [dict(r) for r in self.conn.execute(sql + " ORDER BY coder, start, id", args)]
+
+    def find_coding(self, coder: str, code: str, transcript_id: str, start: int, end: int) -> int | None:
+        """Id of the active coding with exactly this coder, code and span, if any."""
+        row = self.conn.execute(
+            'SELECT id FROM codings WHERE transcript_id = ? AND coder = ? AND code = ? AND start = ? AND "end" = ? '
+            "AND status = 'active'",
+            (transcript_id, coder, code, start, end),
+        ).fetchone()
+        return int(row[0]) if row else None
+
+    def count_open_suggestions(
+        self, transcript_ids: Sequence[str] | None = None, *, min_score: float | None = None, engine: str | None = None
+    ) -> int:
+        sql, args = "SELECT count(*) FROM suggestions WHERE status = 'open'", []
+        if transcript_ids:
+            sql += f" AND transcript_id IN ({','.join('?' for _ in transcript_ids)})"
+            args.extend(transcript_ids)
+        if min_score:
+            sql += " AND score >= ?"
+            args.append(min_score)
+        if engine:
+            sql += " AND engine = ?"
+            args.append(engine)
+        return int(self.conn.execute(sql, args).fetchone()[0])
 
 
 def _filters(

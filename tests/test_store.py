@@ -124,3 +124,16 @@ def test_undo_refuses_when_the_file_was_edited_since(store, tmp_path):
     with pytest.raises(InputError, match="was edited after run"):
         store.undo_run(rid, "ann")
     assert f.read_text() == "new and edited by hand\n"
+
+
+def test_insert_many_assigns_ids_and_undo_removes_them(store):
+    row = {"run_id": 1, "engine": "rules", "code": "a", "transcript_id": "t", "fragment_id": "t:1",
+           "start": 0, "end": 1, "score": 0.5}
+    with store.run("seed", "ann"):
+        first = store.insert("suggestions", row)
+    with store.run("suggest", "ann") as rid:
+        ids = store.insert_many("suggestions", [dict(row, code=c) for c in ("b", "c", "d")])
+    assert ids == [first + 1, first + 2, first + 3]
+    assert [r["code"] for r in store.query_suggestions()] == ["a", "b", "c", "d"]
+    store.undo_run(rid, "ann")
+    assert [r["code"] for r in store.query_suggestions()] == ["a"]

@@ -68,6 +68,9 @@ def run_suggest(
               "processes": processes}
     with store.run("suggest", user, params, codebook.hash) as run_id:
         store.remember_codebook(codebook.hash, codebook.id, ",".join(codebook.files), codebook.to_dict())
+        cb_hash = codebook.hash
+        pending: list[dict[str, Any]] = []
+        cases: list[str | None] = []
         for name, eng in engines:
             seen = store.existing_suggestion_keys(name)
             total = len(frags)
@@ -77,7 +80,7 @@ def run_suggest(
                 for s in found:
                     if s.score < min_score or (frag["id"], s.code) in seen:
                         continue
-                    row = {
+                    pending.append({
                         "run_id": run_id,
                         "engine": name,
                         "code": s.code,
@@ -89,15 +92,26 @@ def run_suggest(
                         "evidence": json.dumps(s.evidence, ensure_ascii=False),
                         "stance": s.stance,
                         "status": "open",
-                        "codebook_hash": codebook.hash,
-                    }
-                    sid = store.insert("suggestions", row)
-                    records.append(suggestion_record({**row, "id": sid, "case_id": frag["case_id"]}))
+                        "codebook_hash": cb_hash,
+                    })
+                    cases.append(frag["case_id"])
+                if len(pending) >= 5000:
+                    _flush(store, pending, cases, records)
+            _flush(store, pending, cases, records)
         store.set_run_summary(run_id, {"suggestions": len(records), "fragments": len(frags)})
     if not records:
         store.discard_run_if_empty(run_id)
         return None, []
     return run_id, records
+
+
+def _flush(store: Store, pending: list[dict[str, Any]], cases: list[str | None], records: list[dict[str, Any]]) -> None:
+    """Store a batch of suggestions at once and turn them into records; empties the batch."""
+    ids = store.insert_many("suggestions", pending)
+    for sid, row, case in zip(ids, pending, cases):
+        records.append(suggestion_record({**row, "id": sid, "case_id": case}))
+    pending.clear()
+    cases.clear()
 
 
 def suggestion_record(row: dict[str, Any]) -> dict[str, Any]:
