@@ -20,7 +20,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from qualcode.errors import InputError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Numbered migrations (sqlite-utils style): index i upgrades user_version i -> i+1.
 MIGRATIONS: list[str] = [
@@ -168,6 +168,11 @@ MIGRATIONS: list[str] = [
         blob BLOB NOT NULL,
         run_id INTEGER
     );
+    """,
+    # 2: look-ups the review screen makes per key press
+    """
+    CREATE INDEX codings_fragment ON codings(fragment_id);
+    CREATE INDEX memos_target ON memos(target_kind, target_id);
     """,
 ]
 

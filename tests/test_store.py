@@ -137,3 +137,22 @@ def test_insert_many_assigns_ids_and_undo_removes_them(store):
     assert [r["code"] for r in store.query_suggestions()] == ["a", "b", "c", "d"]
     store.undo_run(rid, "ann")
     assert [r["code"] for r in store.query_suggestions()] == ["a"]
+
+
+def test_version_1_database_is_migrated_to_the_current_schema(tmp_path):
+    import sqlite3
+
+    from qualcode.store import MIGRATIONS, _split_sql
+
+    db = tmp_path / "old.db"
+    conn = sqlite3.connect(db)
+    for statement in _split_sql(MIGRATIONS[0]):
+        conn.execute(statement)
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    s = Store(db)
+    names = {r[0] for r in s.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"codings_fragment", "memos_target"} <= names
+    assert s.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    s.close()

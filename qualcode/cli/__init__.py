@@ -6,6 +6,7 @@ from __future__ import annotations
 def _register() -> None:
     # Importing a module registers its commands on the shared app.
     from qualcode.cli import project, ingest, anonymise, transcripts, cases, suggest, coding, runs  # noqa: F401
+    from qualcode.cli import review  # noqa: F401
 
 
 def main() -> None:

@@ -1,0 +1,343 @@
+"""The review session as a state machine (qualcode/review.py), and the scripted screen (stdin lines)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from typer.testing import CliRunner
+
+from qualcode.cli import get_app
+from qualcode.errors import InputError
+from qualcode.project import Project
+from qualcode.review import ReviewSession, parse_stance
+
+
+@pytest.fixture
+def suggested(ingested):
+    """The tiny project with rule suggestions (ids 1-6, one per respondent turn but T01_g1:5's)."""
+    ingested.suggest(min_score=0.0)
+    return ingested
+
+
+def by_code(view, code):
+    return next(s for s in view.suggestions if s.code == code)
+
+
+def runs_of(project, kind):
+    return [r for r in project.run_rows() if r["kind"] == kind]
+
+
+# -- queue and view ----------------------------------------------------------------------------
+def test_queue_is_respondent_turns_in_order_with_context(suggested):
+    s = ReviewSession(suggested, "anna")
+    assert s.queue == ["T01_g1:2", "T01_g1:3", "T01_g1:5", "T01_g1:6", "T02_r1:2", "T02_r1:4"]
+    v = s.view()
+    assert (v.id, v.position, v.total, v.case, v.speaker) == ("T01_g1:2", 1, 6, "T01_r1", "R1")
+    assert v.previous is not None and v.previous.interviewer and v.previous.text == "Hoe ziet een werkdag eruit?"
+    sv = by_code(v, "logic.bureaucratic")
+    assert sv.number == 1 and sv.score > 0.9
+    words = {e.words: e for e in sv.evidence}
+    e = words["de wet zegt"]
+    assert v.text[e.start : e.end] == "de wet zegt"  # offsets in the turn's text, for highlighting
+    assert any(a <= e.start and e.end <= b for a, b in v.highlights())
+    assert sv.info.definition == "Regels en wetten als reden."
+    assert v.codings == () and v.other_codings == ()
+
+
+def test_selected_transcripts_and_min_score(suggested):
+    s = ReviewSession(suggested, "anna", ["T02_r1"], min_score=0.5)
+    assert s.queue == ["T02_r1:2", "T02_r1:4"]
+    assert [x.code for x in s.view().suggestions] == ["logic.professional"]
+    s.next()
+    assert s.view().suggestions == ()  # logic.bureaucratic scores 0.3 there
+    with pytest.raises(InputError, match="unknown transcript"):
+        ReviewSession(suggested, "anna", ["nope"])
+    with pytest.raises(InputError, match="coder"):
+        ReviewSession(suggested, " ")
+
+
+def test_moves_end_and_jump(suggested):
+    s = ReviewSession(suggested, "anna")
+    assert s.prev() is False
+    for _ in range(5):
+        assert s.next() is True
+    assert s.fragment_id == "T02_r1:4"
+    assert s.next() is False and s.at_end
+    assert s.fragment_id == "T02_r1:4"
+    assert s.jump("T01_g1:4") == "T01_g1:5"  # an interviewer turn lands on the answer after it
+    assert s.jump("6") == "T01_g1:6"  # a turn number in the current transcript
+    assert s.skip() and s.fragment_id == "T02_r1:2"
+    with pytest.raises(InputError, match="unknown fragment"):
+        s.jump("T09:1")
+
+
+# -- decisions ---------------------------------------------------------------------------------
+def test_accept_creates_coding_with_origin_suggestion(suggested):
+    s = ReviewSession(suggested, "anna")
+    sv = s.view().suggestions[0]
+    cid = s.accept()
+    [c] = suggested.coding_rows(coders=["anna"])
+    assert c["id"] == cid and c["code"] == "logic.bureaucratic" and c["origin"] == f"suggestion:{sv.id}"
+    assert c["fragment"] == "T01_g1:2"
+    assert suggested.suggestion_rows(status="accepted")[0]["id"] == sv.id
+    v = s.view()
+    assert v.suggestions == () and [x.code for x in v.codings] == ["logic.bureaucratic"]
+    # the coding covers the suggested span (the sentence with the evidence)
+    assert v.codings[0].text == "Daarna bel ik klanten, omdat de wet zegt dat ik moet controleren."
+    assert not v.codings[0].whole
+    assert len(runs_of(suggested, "review")) == 1  # saved at once, as its own run
+    with pytest.raises(InputError, match="already accepted"):
+        s.accept(sv.id)
+
+
+def test_accept_keeps_suggested_stance(suggested):
+    s = ReviewSession(suggested, "anna")
+    s.jump("T01_g1:5")
+    s.accept(s.suggestion_at(1))
+    assert s.view().codings[0].stance == "rejects"
+
+
+def test_reject_marks_rejected_and_codes_nothing(suggested):
+    s = ReviewSession(suggested, "anna")
+    s.next()
+    sid = s.reject()
+    row = suggested.store.get("suggestions", {"id": sid})
+    assert row["status"] == "rejected" and row["decided_by"] == "anna"
+    assert suggested.coding_rows(coders=["anna"]) == []
+    assert s.view().suggestions == ()
+    with pytest.raises(InputError, match="no open suggestions"):
+        s.reject()
+
+
+def test_add_code_by_fuzzy_search_and_stance(suggested):
+    s = ReviewSession(suggested, "anna")
+    s.jump("T01_g1:5")
+    hit = s.search_codes("markt")[0]
+    cid = s.add_code(hit.id)
+    assert s.resolve_code("markt") == "logic.market" and s.resolve_code("logic.market") == "logic.market"
+    [c] = suggested.coding_rows(coders=["anna"])
+    assert (c["id"], c["code"], c["origin"], c["stance"]) == (cid, "logic.market", "manual", None)
+    assert s.last_coding().id == cid
+    s.set_stance(None, "r")  # the last coding; e/r/d/b letters
+    assert suggested.coding_rows(coders=["anna"])[0]["stance"] == "rejects"
+    s.set_stance(cid, "distances")
+    assert suggested.coding_rows(coders=["anna"])[0]["stance"] == "distances"
+    s.set_stance(cid, "-")
+    assert suggested.coding_rows(coders=["anna"])[0]["stance"] is None
+    with pytest.raises(InputError, match="unknown stance"):
+        s.set_stance(cid, "x")
+    with pytest.raises(InputError, match="unknown code"):
+        s.add_code("logic.markt")
+    with pytest.raises(InputError, match="grouping node"):
+        s.add_code("logic")
+    assert [parse_stance(x) for x in "erdb"] == ["endorses", "rejects", "distances", "describes"]
+
+
+def test_add_code_with_span_and_quote(suggested):
+    s = ReviewSession(suggested, "anna")
+    s.jump("T01_g1:6")
+    s.add_code("discretion.coping", span=(14, 23))
+    s.add_code("logic.professional", quote="intervisie", stance="b")
+    rows = {r["code"]: r for r in suggested.coding_rows(coders=["anna"])}
+    assert rows["discretion.coping"]["text"] == "geen tijd"
+    assert rows["logic.professional"]["text"] == "intervisie" and rows["logic.professional"]["stance"] == "describes"
+
+
+def test_narrow_coding_and_suggestion(suggested):
+    s = ReviewSession(suggested, "anna")
+    text = s.view().text
+    cid = s.accept()
+    s.narrow(None, 0, 19)
+    c = suggested.coding_rows(coders=["anna"])[0]
+    assert c["id"] == cid and c["text"] == text[:19] == "Ik begin met de mai"
+    frag = suggested.store.fragment("T01_g1:2")
+    assert (c["start"], c["end"]) == (frag["start"], frag["start"] + 19)
+    s.narrow_quote(cid, "omdat de wet zegt dat ik moet controleren")
+    assert suggested.coding_rows(coders=["anna"])[0]["text"] == "omdat de wet zegt dat ik moet controleren"
+    assert not s.view().codings[0].whole
+    with pytest.raises(InputError, match="does not occur"):
+        s.narrow_quote(cid, "targets")
+    with pytest.raises(InputError, match="outside"):
+        s.narrow(cid, 5, 999)
+    # narrowing an open suggestion accepts it with that span
+    s.jump("T01_g1:3")
+    sv = s.view().suggestions[0]
+    s.narrow_quote(sv, "elke klant is anders")
+    row = next(r for r in suggested.coding_rows(coders=["anna"]) if r["code"] == "logic.professional")
+    assert row["text"] == "elke klant is anders" and row["origin"] == f"suggestion:{sv.id}"
+
+
+def test_memo_on_the_fragment(suggested):
+    s = ReviewSession(suggested, "anna")
+    s.memo("  reden: de wet  ")
+    [m] = suggested.memo_rows("fragment", "T01_g1:2")
+    assert (m["text"], m["coder"]) == ("reden: de wet", "anna")
+    assert s.view().memos == ("reden: de wet",)
+    with pytest.raises(InputError, match="empty memo"):
+        s.memo("  ")
+
+
+def test_undo_last_restores_and_goes_back(suggested):
+    s = ReviewSession(suggested, "anna")
+    sv = s.view().suggestions[0]
+    s.accept()
+    s.next()
+    s.reject()
+    s.next()
+    s.add_code("logic.market")
+    s.set_stance(None, "e")
+    assert len(suggested.coding_rows(coders=["anna"])) == 2
+    d = s.undo_last()  # the stance
+    assert d.action == "stance" and suggested.coding_rows(coders=["anna"], codes="logic.market")[0]["stance"] is None
+    s.undo_last()  # the added code
+    assert suggested.coding_rows(coders=["anna"], codes="logic.market") == []
+    s.undo_last()  # the reject
+    assert s.fragment_id == "T01_g1:3"  # back where that decision was made
+    assert [x.code for x in s.view().suggestions] == ["logic.professional"]
+    s.undo_last()  # the accept
+    assert s.fragment_id == "T01_g1:2"
+    assert suggested.coding_rows(coders=["anna"]) == []
+    assert suggested.store.get("suggestions", {"id": sv.id})["status"] == "open"
+    assert [x.id for x in s.view().suggestions] == [sv.id]
+    with pytest.raises(InputError, match="nothing to undo"):
+        s.undo_last()
+    kinds = [r["kind"] for r in suggested.run_rows()]
+    assert kinds.count("review") == 4 and kinds.count("undo") == 4
+
+
+def test_resume_after_reopening(project_dir, suggested):
+    s = ReviewSession(suggested, "anna")
+    s.next()
+    s.next()
+    assert s.fragment_id == "T01_g1:5"
+    suggested.close()
+    with Project.open(project_dir) as again:
+        r = ReviewSession(again, "anna")
+        assert r.resumed and r.fragment_id == "T01_g1:5" and r.view().position == 3
+        assert ReviewSession(again, "bob").fragment_id == "T01_g1:2"  # another coder: own bookmark
+        only = ReviewSession(again, "anna", ["T02_r1"])  # another selection: own bookmark
+        assert only.fragment_id == "T02_r1:2"
+        only.next()
+        only.quit()
+    with Project.open(project_dir) as third:
+        assert ReviewSession(third, "anna", ["T02_r1"]).fragment_id == "T02_r1:4"
+        assert ReviewSession(third, "anna").fragment_id == "T01_g1:5"
+
+
+def test_blind_hides_suggestions_and_other_coders(suggested):
+    first = ReviewSession(suggested, "anna")
+    first.accept()
+    first.memo("anna denkt: bureaucratisch")
+    open_view = ReviewSession(suggested, "carl").view()
+    assert [c.coder for c in open_view.other_codings] == ["anna"]  # not blind: others are shown
+    b = ReviewSession(suggested, "bob", blind=True)
+    v = b.view()
+    assert v.blind and v.suggestions == () and v.codings == () and v.other_codings == () and v.memos == ()
+    assert b.open_suggestions_left() == 0
+    with pytest.raises(InputError, match="blind"):
+        b.accept()
+    with pytest.raises(InputError, match="blind"):
+        b.reject(2)
+    b.add_code("logic.professional")
+    v = b.view()
+    assert [c.code for c in v.codings] == ["logic.professional"] and v.other_codings == ()
+
+
+def test_search_codes_ranking(suggested):
+    s = ReviewSession(suggested, "anna")
+    assert s.search_codes("markt")[0].id == "logic.market"
+    assert s.search_codes("Markt")[0].id == "logic.market"
+    assert s.search_codes("market")[0].id == "logic.market"
+    assert s.search_codes("prof")[0].id == "logic.professional"
+    assert s.search_codes("bureacratisch")[0].id == "logic.bureaucratic"  # a typo still finds it
+    assert s.search_codes("logic.bur")[0].id == "logic.bureaucratic"
+    assert s.search_codes("cop")[0].id == "discretion.coping"
+    ids = [h.id for h in s.search_codes("logic")]
+    assert "logic" not in ids and set(ids) == {"logic.bureaucratic", "logic.professional", "logic.market"}
+    assert s.search_codes("") == [] and len(s.search_codes("a", limit=2)) <= 2
+    assert s.search_codes("zzzzqqq") == []
+
+
+def test_search_codes_on_the_shipped_codebook(tmp_path):
+    from qualcode.review import CodeIndex
+
+    with Project.init(tmp_path / "p") as p:
+        index = CodeIndex(p.codebook())
+        assert index.search("markt")[0].id == "logic.market"
+        assert index.search("clientgericht")[0].id == "aspect.client_orientation"  # accents folded
+        assert index.search("piep")[0].id == "discretion.coping.rationing.squeaky_wheel"
+
+
+# -- accept-all and the scripted screen --------------------------------------------------------------
+def test_accept_all_is_one_undoable_run(project_dir, suggested):
+    suggested.close()
+    runner = CliRunner()
+    app = get_app()
+    res = runner.invoke(app, ["--project", str(project_dir), "review", "--coder", "anna", "--accept-all",
+                              "--min-score", "0.55"])
+    assert res.exit_code == 0, res.output
+    assert "accepted 4 suggestion(s)" in res.output
+    with Project.open(project_dir) as p:
+        assert len(p.coding_rows(coders=["anna"])) == 4
+        [run] = [r for r in p.run_rows() if r["kind"] == "accept-all"]
+        assert {r["origin"].split(":")[0] for r in p.coding_rows(coders=["anna"])} == {"suggestion"}
+        p.undo(run["id"])
+        assert p.coding_rows(coders=["anna"]) == [] and len(p.suggestion_rows(status="open")) == 6
+    res = runner.invoke(app, ["--project", str(project_dir), "review", "--coder", "anna", "--accept-all", "--blind"])
+    assert res.exit_code == 2
+
+
+def test_scripted_screen_reads_one_command_per_line(project_dir, suggested):
+    suggested.close()
+    script = "\n".join([
+        "a",                 # T01_g1:2: accept logic.bureaucratic
+        "l",
+        "r",                 # T01_g1:3: reject logic.professional
+        "c markt",           # ... and add logic.market by fuzzy search
+        "s d",               # stance distances on it
+        "n elke klant is anders",
+        "m te checken",
+        "d logic.market",
+        "l",
+        "a",                 # T01_g1:5: accept logic.market (stance rejects)
+        "u",                 # undo it
+        "j T02_r1:2",
+        "2",                 # no second suggestion here: an error message, nothing changes
+        "x",
+        "q",
+    ]) + "\n"
+    res = CliRunner().invoke(get_app(), ["--project", str(project_dir), "review", "--coder", "anna"], input=script)
+    assert res.exit_code == 0, res.output
+    out = res.output
+    for expected in ("accepted logic.bureaucratic", "rejected logic.professional", "coded logic.market",
+                     "stance distances on logic.market", "narrowed logic.market", "memo saved", "Cijfers en targets.",
+                     "undone: accepted logic.market on T01_g1:5", "no suggestion 2 on this turn", "unknown key 'x'",
+                     "next time it starts at T02_r1:2"):
+        assert expected in out, expected
+    with Project.open(project_dir) as p:
+        rows = {r["code"]: r for r in p.coding_rows(coders=["anna"])}
+        assert set(rows) == {"logic.bureaucratic", "logic.market"}
+        assert rows["logic.market"]["fragment"] == "T01_g1:3" and rows["logic.market"]["origin"] == "manual"
+        assert rows["logic.market"]["stance"] == "distances" and rows["logic.market"]["text"] == "elke klant is anders"
+        assert [s["status"] for s in p.suggestion_rows(status=None)][:3] == ["accepted", "rejected", "open"]
+        assert p.memo_rows("fragment", "T01_g1:3")[0]["text"] == "te checken"
+        assert ReviewSession(p, "anna").fragment_id == "T02_r1:2"
+
+
+def test_scripted_screen_end_of_queue(project_dir, suggested):
+    from rich.console import Console
+
+    from qualcode.cli.review import run_review
+
+    s = ReviewSession(suggested, "anna", ["T02_r1"])
+    s.accept()
+    buf = io.StringIO()
+    run_review(s, stdin=io.StringIO("l\nl\n\nq\n"), console=Console(file=buf, width=80, height=24))
+    out = buf.getvalue()
+    assert "end of the queue (1 open suggestion(s) left" in out and "T02_r1:4" in out
+    s2 = ReviewSession(suggested, "anna", ["T02_r1"])
+    s2.reject()
+    buf = io.StringIO()
+    run_review(s2, stdin=io.StringIO("l\nq\n"), console=Console(file=buf, width=80, height=24))
+    assert "end of the queue, and no open suggestions left: q to quit" in buf.getvalue()
