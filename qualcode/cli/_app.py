@@ -169,19 +169,10 @@ def to_json(data: Any) -> str:
 
 
 def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "ja" if value else "nee"
-    if isinstance(value, float):
-        return f"{value:.3f}".rstrip("0").rstrip(".") if value == value else "NaN"
-    if isinstance(value, (list, tuple)):
-        return ", ".join(_cell(v) for v in value)
-    if isinstance(value, dict):
-        return "; ".join(f"{k}={_cell(v)}" for k, v in value.items())
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
+    """One way to print a value in every table (shared with the publication writers)."""
+    from qualcode.export import cell_text
+
+    return cell_text(value)
 
 
 def rows_to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:

@@ -132,6 +132,7 @@ def bold_parts(text: str) -> list[tuple[str, bool]]:
 
 
 def cell_text(v: Any) -> str:
+    """A value as table text: empty for missing, ja/nee for booleans, 3 decimals at most, ISO dates."""
     if v is None:
         return ""
     if isinstance(v, bool):
@@ -142,4 +143,6 @@ def cell_text(v: Any) -> str:
         return ", ".join(cell_text(x) for x in v)
     if isinstance(v, dict):
         return "; ".join(f"{k}={cell_text(x)}" for k, x in v.items())
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
     return str(v)
