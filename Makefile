@@ -34,3 +34,20 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) qualcode.db qualcode.db-wal qualcode.db-shm .pytest_cache
+
+# -- report-screenshot ------------------------------------------------------------------------------
+# Look at the HTML report the way a reader's browser shows it: headless Chromium (Debian package
+# `chromium`) renders exports/report.html, offline, to exports/report.png. Write the report first
+# (`make demo` or `qualcode report`).
+CHROMIUM ?= chromium
+report-screenshot:
+	@command -v $(CHROMIUM) >/dev/null 2>&1 || { echo "report-screenshot: '$(CHROMIUM)' not found; install it with: apt-get install chromium" >&2; exit 1; }
+	@test -f exports/report.html || { echo "report-screenshot: exports/report.html is missing; run 'make demo' or 'qualcode report' first" >&2; exit 1; }
+	@rm -f exports/report.png; profile=$$(mktemp -d); \
+	$(CHROMIUM) --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
+	  --disable-component-update --disable-sync --user-data-dir=$$profile --hide-scrollbars --window-size=1280,4000 \
+	  --screenshot=$(CURDIR)/exports/report.png file://$(CURDIR)/exports/report.html >$$profile/chromium.log 2>&1; \
+	status=$$?; \
+	if [ $$status -ne 0 ] || [ ! -s exports/report.png ]; then cat $$profile/chromium.log >&2; rm -rf $$profile; \
+	  echo "report-screenshot: chromium failed (exit $$status)" >&2; exit 1; fi; \
+	rm -rf $$profile; echo "wrote exports/report.png"

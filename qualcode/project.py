@@ -460,3 +460,338 @@ class Project:
     def undo(self, run_id: int) -> int:
         """Undo a whole run (ingest, suggest, accept-all, import, rename, merge...)."""
         return self.store.undo_run(run_id, self.user)
+
+    # -- citation tables and matrices (qualcode.quotes, qualcode.matrix) -------------------------
+    def _case_attribute_values(self) -> dict[str, dict[str, Any]]:
+        """Every case id -> its effective attribute values (cases without attributes map to {})."""
+        eff = self._effective_case_attributes()
+        return {cid: {k: v["value"] for k, v in eff.get(cid, {}).items()} for cid in sorted(self.store.case_ids())}
+
+    def _table_codings(self, coders: str | Sequence[str] | None, prefix: str | None) -> list[dict[str, Any]]:
+        """Active codings for a table, after checking the coder names (a typo must not give an empty table)."""
+        from qualcode.matrix import check_coders
+
+        names = [coders] if isinstance(coders, str) else coders
+        names = check_coders(names, self.store.coder_names())
+        return self.coding_rows(coders=names, codes=prefix or None)
+
+    def quotes(
+        self,
+        codes: str | Sequence[str] | None = None,
+        coders: str | Sequence[str] | None = None,
+        case_attrs: Sequence[str] = ("gemeente", "team"),
+        max_words: int | None = None,
+        context: bool = False,
+        group_by: str = "code",
+    ) -> "pd.DataFrame":
+        """Citation table: one row per coded passage (per code; several coders of one span share a row).
+
+        Columns: code, code_label, quote, citation, case, fragment, stance, coder, then one per
+        ``case_attrs``. ``codes`` is a prefix or a list of prefixes; ``citation`` is filled from the
+        ``[project] citation`` template; ``max_words`` shortens with ``(...)`` at word boundaries;
+        ``context`` shows the whole turn with the coded part in ``**bold**``. Rows are sorted by code
+        (codebook order) or by case (``group_by``). See :mod:`qualcode.quotes`.
+        """
+        from qualcode.codebook.model import is_under
+        from qualcode.quotes import (QuoteOptions, check_case_attrs, check_prefixes, collect_quotes, parse_prefixes,
+                                     quotes_frame)
+
+        prefixes = parse_prefixes(codes)
+        case_attrs = [a.strip() for a in ([case_attrs] if isinstance(case_attrs, str) else case_attrs) if a.strip()]
+        rows = self._table_codings(coders, None)
+        cb = self.codebook()
+        check_prefixes(prefixes, cb, (r["code"] for r in rows))
+        if prefixes:
+            rows = [r for r in rows if any(is_under(r["code"], p) for p in prefixes)]
+        turns: dict[str, tuple[int, str]] = {}
+        if context:
+            texts: dict[str, str] = {}
+            for frag_id in {r["fragment"] for r in rows}:
+                frag = self.store.fragment(frag_id)
+                if frag is None:
+                    continue
+                tid = frag["transcript_id"]
+                if tid not in texts:
+                    texts[tid] = self.store.transcript_text(tid)
+                turns[frag_id] = (frag["start"], texts[tid][frag["start"] : frag["end"]])
+        case_values = self._case_attribute_values()
+        check_case_attrs(case_attrs, {k for attrs in case_values.values() for k in attrs})
+        options = QuoteOptions(citation=self.config.citation, case_attrs=case_attrs, max_words=max_words,
+                               context=context, group_by=group_by, lang=self.config.language or "nl")
+        records = collect_quotes(rows, codebook=cb, case_attributes=case_values, turns=turns, options=options)
+        return quotes_frame(records, case_attrs)
+
+    def matrix(
+        self,
+        rows: str | Sequence[str] = "case",
+        cols: str = "logic",
+        depth: int | None = None,
+        count: str = "codings",
+        normalize: str = "none",
+        coders: str | Sequence[str] | None = None,
+        labels: bool = False,
+    ) -> "pd.DataFrame":
+        """Case-by-code (``rows="case"``) or attribute-by-code (``rows=["gemeente", "team"]``) counts.
+
+        Columns are the codes under the prefix ``cols`` (collapsed to ``depth`` levels below it),
+        plus a Totaal column; the last row is Totaal. ``count``: codings, cases or words;
+        ``normalize``: none, row or col (percentages of the row or column total). What the totals
+        mean for each choice is in :mod:`qualcode.matrix` and in ``df.attrs["notes"]``.
+        """
+        from qualcode.matrix import build_matrix
+
+        codings = self._table_codings(coders, cols)
+        return build_matrix(codings, codebook=self.codebook(), case_attributes=self._case_attribute_values(),
+                            rows=rows, cols=cols, depth=depth, count=count, normalize=normalize, labels=labels,
+                            lang=self.config.language or "nl")
+
+    def cooccurrence(
+        self,
+        codes: str = "logic",
+        unit: str = "turn",
+        coders: str | Sequence[str] | None = None,
+        depth: int | None = None,
+        labels: bool = False,
+    ) -> "pd.DataFrame":
+        """Code x code: how many units (turns, or cases) have both codes; the diagonal: units with the code."""
+        from qualcode.matrix import build_cooccurrence
+
+        codings = self._table_codings(coders, codes)
+        return build_cooccurrence(codings, codebook=self.codebook(), codes=codes, unit=unit, depth=depth,
+                                  labels=labels, lang=self.config.language or "nl")
+
+    # -- REFI-QDA project exchange (.qdpx) --------------------------------------------------
+    def export_qdpx(self, path: str | Path) -> "QdpxExport":
+        """Write the project as a REFI-QDA project (``.qdpx``): sources, codebook, coders,
+        codings, cases and variables (see :mod:`qualcode.export.qdpx`). Deterministic."""
+        from qualcode.export.qdpx import export_qdpx
+
+        return export_qdpx(self, path)
+
+    def import_qdpx(
+        self,
+        path: str | Path,
+        *,
+        prefix: str | None = None,
+        allow_pii: bool = False,
+        default_coder: str = "imported",
+        use_codebook: bool = False,
+    ) -> "QdpxImport":
+        """Import a REFI-QDA project from another QDA tool as one run ("import") that
+        ``undo`` removes (see :mod:`qualcode.qdpx_import` for the mapping)."""
+        from qualcode.qdpx_import import import_qdpx
+
+        return import_qdpx(self, path, prefix=prefix, allow_pii=allow_pii, default_coder=default_coder,
+                           use_codebook=use_codebook)
+
+    # -- typology and the tables of tables.md (qualcode.typology, qualcode.tables) ----------------
+    def typology_data(
+        self,
+        typology_path: str | Path | None = None,
+        coder: str | None = None,
+        level: str | None = None,
+        *,
+        override_attr: str = "type",
+        lang: str | None = None,
+    ) -> "TypologyData":
+        """The typology (default ``[project] typology``), the assignment of every case and the
+        coder's codings behind it: what every typology table is computed from (see
+        :func:`qualcode.typology.gather`)."""
+        from qualcode.typology import gather
+
+        return gather(self, typology_path, coder=coder, level=level, override_attr=override_attr, lang=lang)
+
+    def typology(self, typology_path: str | Path | None = None, coder: str | None = None,
+                 level: str | None = None, **options: Any) -> "pd.DataFrame":
+        """``qualcode typology``: one row per case with ``case, [level attribute], type, type_label,
+        scores, evidence, contradicting, manual``. ``level``: ``"case"`` or a case attribute (e.g.
+        ``"team"``) whose values pool the codings; a case attribute ``type`` set by hand wins."""
+        from qualcode.typology import assignment_frame
+
+        return assignment_frame(self.typology_data(typology_path, coder, level, **options))
+
+    def type_distribution(self, typology_path: str | Path | None = None, coder: str | None = None,
+                          level: str | None = None, **options: Any) -> "pd.DataFrame":
+        """Respondents per type, municipality and team with id ranges (tables.md #2; options:
+        :func:`qualcode.tables.distribution.distribution`)."""
+        from qualcode.tables.distribution import distribution
+
+        return distribution(self.typology_data(typology_path, coder, level), **options)
+
+    def type_profile(self, typology_path: str | Path | None = None, coder: str | None = None,
+                     level: str | None = None, **options: Any) -> "pd.DataFrame":
+        """Dominant pole per profile aspect and type, by majority rule (tables.md #3; options such
+        as ``majority=0.6`` and ``counts=True``: :func:`qualcode.tables.profile.profile`)."""
+        from qualcode.tables.profile import profile
+
+        return profile(self.typology_data(typology_path, coder, level), self.codebook(), **options)
+
+    def type_strategies(self, typology_path: str | Path | None = None, coder: str | None = None,
+                        level: str | None = None, **options: Any) -> "pd.DataFrame":
+        """Discretion strategies per type and their classification (tables.md #4; options:
+        :func:`qualcode.tables.strategies.strategies`)."""
+        from qualcode.tables.strategies import strategies
+
+        return strategies(self.typology_data(typology_path, coder, level), self.codebook(), **options)
+
+    def type_context(self, attr: str = "caseload", typology_path: str | Path | None = None,
+                     coder: str | None = None, level: str | None = None, **options: Any) -> "pd.DataFrame":
+        """A numeric attribute per team and per type, the type's value being the mean of its team
+        means (tables.md #5; :func:`qualcode.tables.context.context_numbers`)."""
+        from qualcode.tables.context import context_numbers
+
+        return context_numbers(self.typology_data(typology_path, coder, level), attr, **options)
+
+    def type_features(self, features: Sequence[str], typology_path: str | Path | None = None,
+                      coder: str | None = None, level: str | None = None, **options: Any) -> "pd.DataFrame":
+        """Yes/no team features per type as Ja / Nee / Deels (tables.md #5;
+        :func:`qualcode.tables.context.context_features`)."""
+        from qualcode.tables.context import context_features
+
+        return context_features(self.typology_data(typology_path, coder, level), list(features), **options)
+
+    def type_appendix(self, typology_path: str | Path | None = None, coder: str | None = None,
+                      level: str | None = None, **options: Any) -> "pd.DataFrame":
+        """Quotes that justify each type per team and feature, plus contradicting evidence
+        (tables.md #8; options: :func:`qualcode.tables.appendix.appendix`)."""
+        from qualcode.tables.appendix import appendix
+
+        options.setdefault("citation", self.config.citation)
+        return appendix(self.typology_data(typology_path, coder, level), self.codebook(), self._turn_lookup(),
+                        **options)
+
+    def _turn_lookup(self):
+        """``fragment id -> (turn start, turn text)``, reading each transcript's text once."""
+        texts: dict[str, str] = {}
+
+        def turn(fragment_id: str) -> tuple[int, str] | None:
+            f = self.store.fragment(fragment_id)
+            if f is None:
+                return None
+            tid = f["transcript_id"]
+            if tid not in texts:
+                texts[tid] = self.store.transcript_text(tid)
+            return f["start"], texts[tid][f["start"]:f["end"]]
+
+        return turn
+
+    def data_overview(self, **options: Any) -> "pd.DataFrame":
+        """Group and individual interviews, respondents (and observations) per team, with a total
+        row (tables.md #1; options: :func:`qualcode.tables.overview.data_overview`)."""
+        from qualcode.tables.overview import data_overview
+
+        attrs = {r["id"]: r["attributes"] for r in self.case_rows()}
+        return data_overview(self.transcript_rows(), attrs, **options)
+
+    def respondent_overview(self, **options: Any) -> "pd.DataFrame":
+        """Respondents per municipality x job title x client group, with totals (tables.md #1;
+        options: :func:`qualcode.tables.overview.respondent_overview`)."""
+        from qualcode.tables.overview import respondent_overview
+
+        return respondent_overview({r["id"]: r["attributes"] for r in self.case_rows()}, **options)
+
+    def logics_by_dimension(self, coder: str | None = None, **options: Any) -> "pd.DataFrame":
+        """Respondents voicing each logic on each dimension, with the stance split and optional
+        quantifier words (tables.md #6; options: :func:`qualcode.tables.dimensions.dimensions`)."""
+        from qualcode.tables.dimensions import dimensions
+        from qualcode.typology import coder_codings
+
+        coder, codings = coder_codings(self, coder)
+        options.setdefault("total", len(self.store.case_ids()))
+        options.setdefault("lang", self.config.language or "nl")
+        return dimensions(codings, self.codebook(), coder=coder, **options)
+
+    def aspects_by_group(self, group_attr: str, coder: str | None = None, **options: Any) -> "pd.DataFrame":
+        """Respondents per respondent group mentioning each aspect of professional practice, "niet
+        genoemd" for none (tables.md #7; options: :func:`qualcode.tables.aspects.aspects`)."""
+        from qualcode.tables.aspects import aspects
+        from qualcode.typology import coder_codings
+
+        coder, codings = coder_codings(self, coder)
+        attrs = {r["id"]: r["attributes"] for r in self.case_rows()}
+        options.setdefault("lang", self.config.language or "nl")
+        return aspects(codings, self.codebook(), attrs, group_attr=group_attr, coder=coder, **options)
+
+    # -- agreement, disagreements, consensus, exchange files (issue 5) -------------------------------
+    def agreement_report(self, coders: Sequence[str], **options: Any):
+        """Agreement per code and pooled as an :class:`qualcode.agreement.AgreementResult` (``.to_dict()``
+        is the JSON of ``qualcode agree``). Options: unit, overlap, codes, group, transcripts, rated,
+        suggestions (see :func:`qualcode.agreement.agreement`)."""
+        from qualcode.agreement import agreement
+
+        return agreement(self.store, self.codebook(), coders, **options)
+
+    def agreement(self, coders: Sequence[str], **options: Any) -> "pd.DataFrame":
+        """Agreement as a DataFrame, one row per code (and scope) plus overall; ``.attrs["note"]`` holds
+        the methods note. ``Project.open(p).agreement(["anna", "bram"], unit="sentence")``."""
+        return self.agreement_report(coders, **options).to_frame()
+
+    def disagreement_rows(self, coders: Sequence[str], **options: Any) -> list[dict[str, Any]]:
+        """Turns the coders coded differently: ``{fragment, transcript, case, text, codes, agreed, disputed,
+        memos, codings}``. Options: codes, transcripts, rated, suggestions."""
+        from qualcode.disagreements import disagreements
+
+        return disagreements(self.store, coders, **options)
+
+    def disagreements(self, coders: Sequence[str], **options: Any) -> "pd.DataFrame":
+        from qualcode.disagreements import disagreements_frame
+
+        return disagreements_frame(self.disagreement_rows(coders, **options), list(coders))
+
+    def consensus(self, coders: Sequence[str], name: str, *, resolve=None, **options: Any):
+        """Make coder ``name`` from the agreed codings of ``coders`` (and disagreements resolved by
+        ``resolve``; without it: agreed only); one run. Returns a ``ConsensusReport``."""
+        from qualcode.consensus import consensus
+
+        return consensus(self.store, self.codebook(), coders=coders, name=name, user=self.user, resolve=resolve,
+                         **options)
+
+    def export_codings(self, coder: str, path: str | Path) -> int:
+        """Write a coder's codings to an exchange file (.csv, .jsonl or .json); returns how many."""
+        from qualcode.exchange import export_codings
+
+        return export_codings(self.store, coder, path)
+
+    def import_codings(self, path: str | Path, as_coder: str | None = None):
+        """Import an exchange file (all rows checked first; one run; idempotent). Returns an ``ImportReport``."""
+        from qualcode.exchange import import_codings
+
+        return import_codings(self.store, self.codebook(), path, as_coder=as_coder, user=self.user)
+
+    # -- HTML report (qualcode.report) -------------------------------------------------------------
+    def code_frequencies(self, coders: str | Sequence[str] | None = None) -> "pd.DataFrame":
+        """Codings per code in codebook order: ``code, label, depth, codings`` (the code itself),
+        ``incl_subcodes``, ``cases``, and one column per coder when several coded (the report's
+        frequency table; see :func:`qualcode.report.code_frequencies`)."""
+        from qualcode.report import code_frequencies
+
+        return code_frequencies(self, [coders] if isinstance(coders, str) else coders)
+
+    def report(self, out: str | Path | None = None, coders: Sequence[str] | None = None, **options: Any) -> Path:
+        """``qualcode report``: write one self-contained HTML page (default ``exports/report.html``)
+        and return its path. Options: top_quotes, max_words, title (:class:`qualcode.report.ReportOptions`)."""
+        from qualcode.report import ReportOptions, write_report
+
+        return write_report(self, out, ReportOptions(coders=list(coders) if coders else None, **options))
+
+    # -- codebook changes that codings follow (qualcode.codes) ----------------------------------
+    def rename_code(self, old: str, new: str):
+        """``codes rename``: give a code (and its subtree) a new id; YAML, codings, suggestions
+        and code memos follow in one run that can be undone. Returns a ``CodeChange``."""
+        from qualcode.codes import rename_code
+
+        return rename_code(self, old, new)
+
+    def merge_codes(self, source: str, target: str):
+        """``codes merge``: ``source``'s codings (without duplicates), suggestions, memos and
+        children go to ``target``; ``source`` leaves the codebook. One run; a ``CodeChange``."""
+        from qualcode.codes import merge_codes
+
+        return merge_codes(self, source, target)
+
+    def move_code(self, code: str, new_parent: str | None):
+        """``codes move``: put a code and its subtree under ``new_parent`` (``None``/``"-"``: top
+        level). One run; returns a ``CodeChange``."""
+        from qualcode.codes import move_code
+
+        return move_code(self, code, new_parent)

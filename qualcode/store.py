@@ -791,6 +791,147 @@ class Store:
             args.append(engine)
         return int(self.conn.execute(sql, args).fetchone()[0])
 
+    # -- agreement, exchange and consensus (issue 5): lean reads that scale to 100k turns ---------
+    # Why tuples and not dicts: agreement reads every respondent turn and every coding of two or
+    # three coders; plain tuples keep that under a second for large projects.
+    def _tuples(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        cur = self.conn.cursor()
+        cur.row_factory = None  # plain tuples: hashable, comparable, cheaper than sqlite3.Row
+        return cur.execute(sql, args).fetchall()
+
+    def respondent_spans(self) -> list[tuple[str, str, int, int]]:
+        """``(fragment id, transcript id, start, end)`` of every respondent turn, by transcript and n."""
+        return self._tuples(
+            'SELECT id, transcript_id, start, "end" FROM fragments WHERE is_interviewer = 0 ORDER BY transcript_id, n'
+        )
+
+    def transcript_lengths(self) -> dict[str, int]:
+        """Length in code points of each transcript's canonical text (SQLite counts characters)."""
+        return dict(self.conn.execute("SELECT id, length(text) FROM transcripts").fetchall())
+
+    def transcript_hashes(self) -> dict[str, str]:
+        return dict(self.conn.execute("SELECT id, text_hash FROM transcripts").fetchall())
+
+    def coding_spans(self, coder: str, code_prefix: str | None = None) -> list[tuple[str, str, int, int]]:
+        """``(code, transcript id, start, end)`` of a coder's active codings (under a code prefix)."""
+        where, args = _filters(prefix_col="code", code_prefix=code_prefix, transcript_col="transcript_id",
+                               transcript_ids=None)
+        sql = "SELECT code, transcript_id, start, \"end\" FROM codings WHERE coder = ? AND status = 'active'"
+        if where:
+            sql += " AND " + " AND ".join(where)
+        return self._tuples(sql, [coder, *args])
+
+    def suggestion_spans(
+        self, engine: str, statuses: Sequence[str], code_prefix: str | None = None
+    ) -> list[tuple[str, str, int, int]]:
+        """``(code, transcript id, start, end)`` of an engine's suggestions with the given statuses."""
+        where, args = _filters(prefix_col="code", code_prefix=code_prefix, transcript_col="transcript_id",
+                               transcript_ids=None)
+        sql = (f"SELECT code, transcript_id, start, \"end\" FROM suggestions WHERE engine = ? "
+               f"AND status IN ({','.join('?' for _ in statuses)})")
+        if where:
+            sql += " AND " + " AND ".join(where)
+        return self._tuples(sql, [engine, *statuses, *args])
+
+    def coding_span_groups(self, coder: str) -> list[tuple[str, str]]:
+        """A coder's active codings grouped by code: ``(code, "t,start,end,t,start,end,...")``.
+
+        ``t`` is the transcript's rowid (see :meth:`transcript_rowids`). Why this shape: agreement
+        reads every coding of a coder; one string per code, built by SQLite along the (coder, code)
+        index, parses into arrays in one call instead of creating Python objects per coding.
+        """
+        return self._tuples(
+            "SELECT c.code, group_concat(t.rowid || ',' || c.start || ',' || c.\"end\") FROM codings c "
+            "JOIN transcripts t ON t.id = c.transcript_id WHERE c.coder = ? AND c.status = 'active' GROUP BY c.code",
+            (coder,),
+        )
+
+    def suggestion_span_groups(self, engine: str, statuses: Sequence[str]) -> list[tuple[str, str]]:
+        """An engine's suggestions with the given statuses, grouped like :meth:`coding_span_groups`."""
+        return self._tuples(
+            "SELECT s.code, group_concat(t.rowid || ',' || s.start || ',' || s.\"end\") FROM suggestions s "
+            f"JOIN transcripts t ON t.id = s.transcript_id WHERE s.engine = ? "
+            f"AND s.status IN ({','.join('?' for _ in statuses)}) GROUP BY s.code",
+            (engine, *statuses),
+        )
+
+    def transcript_rowids(self) -> dict[str, int]:
+        return dict(self._tuples("SELECT id, rowid FROM transcripts"))
+
+    def coded_transcripts(self, coder: str) -> set[str]:
+        """Transcripts in which a coder has at least one active coding (of any code)."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT transcript_id FROM codings WHERE coder = ? AND status = 'active'", (coder,)
+        )
+        return {r[0] for r in rows}
+
+    def suggested_transcripts(self, engine: str) -> set[str]:
+        """Transcripts in which an engine made at least one (not orphaned) suggestion."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT transcript_id FROM suggestions WHERE engine = ? AND status != 'orphaned'", (engine,)
+        )
+        return {r[0] for r in rows}
+
+    def coder(self, name: str) -> dict[str, Any] | None:
+        return self.get("coders", {"name": name})
+
+    def has_codings(self, coder: str) -> bool:
+        row = self.conn.execute("SELECT 1 FROM codings WHERE coder = ? AND status = 'active' LIMIT 1", (coder,))
+        return row.fetchone() is not None
+
+    def coding_keys(self, coder: str) -> set[tuple[str, str, int, int]]:
+        """``(code, transcript id, start, end)`` of a coder's active codings: what makes imports idempotent."""
+        return set(self.coding_spans(coder))
+
+
+    # -- trained models (issue 4: `qualcode train`, `suggest --engine model`) -------------------
+    def save_model(self, row: dict[str, Any]) -> int:
+        """Store a trained model; returns its id. Inside a run only its key is journaled.
+
+        Why not :meth:`insert`: that journals the whole row as JSON, and the blob (megabytes of
+        model bytes) would be copied into the journal as text; undo only needs the key.
+        """
+        return self.insert_many("models", [row])[0]
+
+    def latest_model(self, coder: str | None = None) -> dict[str, Any] | None:
+        """The newest stored model (of one coder, or of any coder), blob included."""
+        sql, args = "SELECT * FROM models", []
+        if coder is not None:
+            sql += " WHERE coder = ?"
+            args.append(coder)
+        row = self.conn.execute(sql + " ORDER BY id DESC LIMIT 1", args).fetchone()
+        return dict(row) if row else None
+
+    def list_models(self, coder: str | None = None) -> list[dict[str, Any]]:
+        """Stored models without their blobs, newest first."""
+        sql = "SELECT id, coder, engine, created_at, codebook_hash, metrics, run_id, length(blob) AS size FROM models"
+        args: list[Any] = []
+        if coder is not None:
+            sql += " WHERE coder = ?"
+            args.append(coder)
+        return [dict(r) for r in self.conn.execute(sql + " ORDER BY id DESC", args)]
+
+    # -- codebook changes (issue 3: `qualcode codes rename|merge|move`, `codebook diff`) -----------
+    def find_suggestion(self, engine: str, code: str, fragment_id: str, start: int, end: int) -> int | None:
+        """Id of the open suggestion with exactly this engine, code, fragment and span, if any."""
+        row = self.conn.execute(
+            'SELECT id FROM suggestions WHERE fragment_id = ? AND engine = ? AND code = ? AND start = ? '
+            'AND "end" = ? AND status = \'open\' ORDER BY id LIMIT 1',
+            (fragment_id, engine, code, start, end),
+        ).fetchone()
+        return int(row[0]) if row else None
+
+    def codebook_versions(self) -> list[dict[str, Any]]:
+        """Stored codebook versions (without their content), oldest first, with how many active
+        codings and suggestions were made with each."""
+        rows = self.conn.execute(
+            """SELECT b.hash, b.codebook_id, b.path, b.loaded_at,
+                      (SELECT count(*) FROM codings c WHERE c.codebook_hash = b.hash AND c.status = 'active') AS codings,
+                      (SELECT count(*) FROM suggestions s WHERE s.codebook_hash = b.hash) AS suggestions
+               FROM codebooks b ORDER BY b.loaded_at, b.rowid"""
+        ).fetchall()
+        return [dict(r) for r in rows]
+
 
 def _filters(
     *, prefix_col: str, code_prefix: str | None, transcript_col: str, transcript_ids: Sequence[str] | None

@@ -7,6 +7,13 @@ def _register() -> None:
     # Importing a module registers its commands on the shared app.
     from qualcode.cli import project, ingest, anonymise, transcripts, cases, suggest, coding, runs  # noqa: F401
     from qualcode.cli import review  # noqa: F401
+    from qualcode.cli import codebook, codes  # noqa: F401  (codebook ..., codes rename|merge|move)
+    from qualcode.cli import matrix  # noqa: F401  (matrix, cooccur)
+    from qualcode.cli import report  # noqa: F401  (report)
+    from qualcode.cli import typology, table  # noqa: F401  (typology, table NAME)
+    from qualcode.cli import agreement, exchange  # noqa: F401  (agree, disagreements, consensus; export/import groups)
+    from qualcode.cli import qdpx  # noqa: F401  (export qdpx, import qdpx)
+    from qualcode.cli import quotes  # noqa: F401  (export quotes)
 
 
 def main() -> None:

@@ -1,0 +1,350 @@
+"""Exchange files for blind second coding: export one coder's codings, import them elsewhere.
+
+A second coder works in their own copy of the project (same transcripts), exports their codings
+and sends the file; the first project imports it. Formats follow the file's extension: ``.csv``
+(UTF-8, a header row; ``,`` ``;`` or tab separated, so a spreadsheet can write it), ``.jsonl`` (one
+JSON object a line) or ``.json`` (a JSON list, e.g. the output of ``qualcode codings --format json``).
+
+Columns are the keys of ``qualcode codings --format json`` plus ``transcript_hash`` (the hash of the
+transcript's canonical text the offsets refer to). For import only ``coder``, ``code`` and
+``fragment`` are needed (``coder`` not even with ``--as NAME``); without ``start``/``end`` a coding
+covers the whole turn, or the first occurrence of ``text`` in the turn if a text is given.
+
+Import checks every row before changing anything (unknown transcript or fragment, a transcript
+whose text changed since the export, unknown code, span outside the turn, text at the span that
+differs, bad stance) and reports the first problems with their line numbers in one error; then it
+adds the codings as one run ("import") that ``qualcode runs undo`` removes. A coding that already
+exists (same coder, code and span) is skipped, so importing a file twice adds nothing. Imported
+codings have origin "import"; ids, origins and statuses in the file are not carried over.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterator
+
+from qualcode.errors import InputError
+from qualcode.store import Store, now
+
+if TYPE_CHECKING:
+    from qualcode.codebook.model import Codebook
+
+#: Columns of an exported file: the keys of `qualcode codings --format json`, plus the text hash.
+EXPORT_COLUMNS = [
+    "id", "coder", "code", "fragment", "transcript", "case", "start", "end", "text", "stance", "memo",
+    "origin", "codebook_hash", "status", "transcript_hash",
+]
+REQUIRED = ("code", "fragment")
+MAX_PROBLEMS = 15
+
+
+def _kind(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".tsv", ".txt"):
+        return "csv"
+    if suffix in (".jsonl", ".ndjson"):
+        return "jsonl"
+    if suffix == ".json":
+        return "json"
+    raise InputError("exchange files are .csv, .jsonl or .json; cannot tell the format from the name", file=path)
+
+
+# --------------------------------------------------------------------------------------------
+# Export
+
+
+def export_records(store: Store, coder: str) -> list[dict[str, Any]]:
+    """A coder's active codings as exchange records (``EXPORT_COLUMNS``)."""
+    from qualcode.coding import coding_record
+
+    hashes = store.transcript_hashes()
+    return [
+        {**coding_record(r), "transcript_hash": hashes.get(r["transcript_id"])}
+        for r in store.query_codings(coders=[coder])
+    ]
+
+
+def export_codings(store: Store, coder: str, path: str | Path) -> int:
+    """Write a coder's codings to ``path`` (CSV, JSONL or JSON by extension); returns how many."""
+    path = Path(path)
+    kind = _kind(path)
+    if store.coder(coder) is None and not store.has_codings(coder):
+        known = store.coder_names()
+        raise InputError(f"unknown coder {coder!r}; known coders: {', '.join(known) or 'none yet'}")
+    records = export_records(store, coder)
+    if kind == "csv":
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=EXPORT_COLUMNS, lineterminator="\n", extrasaction="ignore")
+        w.writeheader()
+        for r in records:
+            w.writerow({k: "" if r.get(k) is None else r[k] for k in EXPORT_COLUMNS})
+        text = buf.getvalue()
+    elif kind == "jsonl":
+        text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    else:
+        text = json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return len(records)
+
+
+# --------------------------------------------------------------------------------------------
+# Import
+
+
+@dataclass
+class ImportReport:
+    run_id: int | None
+    file: str
+    rows: int
+    imported: int
+    skipped: int  # already present (same coder, code and span), or repeated in the file
+    coders: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def read_rows(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
+    """(line number, row) for every record of an exchange file; empty CSV cells become ``None``."""
+    path = Path(path)
+    kind = _kind(path)
+    if not path.is_file():
+        raise InputError("no such file", file=path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start}); save the file as UTF-8", file=path) from None
+    if kind == "csv":
+        return list(_csv_rows(path, text))
+    if kind == "jsonl":
+        out = []
+        for i, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"not valid JSON: {exc.msg}", file=path, line=i) from None
+            if not isinstance(obj, dict):
+                raise InputError("each line must be a JSON object", file=path, line=i)
+            out.append((i, obj))
+        return out
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON: {exc.msg}", file=path, line=exc.lineno) from None
+    if not isinstance(data, list) or not all(isinstance(d, dict) for d in data):
+        raise InputError("a .json exchange file must be a list of objects", file=path)
+    return [(i, d) for i, d in enumerate(data, start=1)]
+
+
+def _csv_rows(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    first = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first.count) if first else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    header = [h.strip().lower() for h in header]
+    line = reader.line_num
+    for cells in reader:
+        start_line, line = line + 1, reader.line_num
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) > len(header):
+            raise InputError(f"{len(cells)} cells but the header names {len(header)} columns", file=path,
+                             line=start_line)
+        yield start_line, {h: (c if c.strip() != "" else None) for h, c in zip(header, cells)}
+
+
+def _int(value: Any, what: str) -> int:
+    if isinstance(value, bool):
+        raise ValueError(f"{what} must be a whole number, not {value!r}")
+    if isinstance(value, int):
+        return value
+    try:
+        f = float(str(value).strip())
+    except ValueError:
+        raise ValueError(f"{what} must be a whole number, not {value!r}") from None
+    if f != int(f):
+        raise ValueError(f"{what} must be a whole number, not {value!r}")
+    return int(f)
+
+
+def _str(value: Any) -> str | None:
+    if value is None:
+        return None
+    s = str(value)
+    return s if s.strip() else None
+
+
+def _short(text: str, n: int = 40) -> str:
+    text = text.replace("\n", " ")
+    return repr(text if len(text) <= n else text[: n - 1] + "…")
+
+
+def import_codings(
+    store: Store,
+    codebook: "Codebook",
+    path: str | Path,
+    *,
+    as_coder: str | None = None,
+    user: str = "unknown",
+) -> ImportReport:
+    """Validate every row of an exchange file, then add the codings as one run (see module doc)."""
+    from qualcode.coding import check_code, check_stance
+
+    path = Path(path)
+    rows = read_rows(path)
+    as_coder = _str(as_coder)
+    if as_coder is not None:
+        as_coder = as_coder.strip()
+    if rows:
+        columns = set().union(*(r.keys() for _, r in rows))
+        missing = [c for c in REQUIRED if c not in columns] + ([] if as_coder or "coder" in columns else ["coder"])
+        if missing:
+            raise InputError(
+                f"missing column(s): {', '.join(missing)} (an exchange file needs coder, code and fragment; "
+                "coder may be left out with --as NAME)",
+                file=path,
+            )
+    hashes = store.transcript_hashes()
+    frag_cache: dict[str, dict[str, Any] | None] = {}
+    text_cache: dict[str, str] = {}
+    problems: list[str] = []
+    n_problems = 0
+    planned: list[tuple[int, dict[str, Any]]] = []
+
+    def problem(line: int, message: str) -> None:
+        nonlocal n_problems
+        n_problems += 1
+        if len(problems) < MAX_PROBLEMS:
+            problems.append(f"line {line}: {message}")
+
+    for line, raw in rows:
+        row = {str(k).strip().lower(): v for k, v in raw.items()}
+        coder = as_coder or _str(row.get("coder"))
+        if coder is None:
+            problem(line, "no coder (fill the coder column or use --as NAME)")
+            continue
+        coder = coder.strip()
+        if coder.startswith("auto:"):
+            problem(line, f"coder {coder!r}: names starting with 'auto:' are reserved for suggestion engines")
+            continue
+        fid = _str(row.get("fragment"))
+        if fid is None:
+            problem(line, "no fragment (ids look like <transcript>:<n>)")
+            continue
+        fid = fid.strip()
+        tid, sep, n = fid.rpartition(":")
+        if not sep or not tid:
+            problem(line, f"fragment {fid!r} is not of the form <transcript>:<n>")
+            continue
+        if tid not in hashes:
+            problem(line, f"unknown transcript {tid!r} (fragment {fid}); import into a project with the same transcripts")
+            continue
+        given_tid = _str(row.get("transcript"))
+        if given_tid is not None and given_tid.strip() != tid:
+            problem(line, f"fragment {fid} is not in transcript {given_tid.strip()!r}")
+            continue
+        if fid not in frag_cache:
+            frag_cache[fid] = store.fragment(fid)
+        frag = frag_cache[fid]
+        if frag is None:
+            problem(line, f"unknown fragment {fid!r}: transcript {tid} has no turn {n}")
+            continue
+        given_hash = _str(row.get("transcript_hash"))
+        if given_hash is not None and given_hash.strip() != hashes[tid]:
+            problem(line, f"transcript {tid} has changed since the export (its text hash differs); the offsets "
+                          "no longer fit: re-export from a project with the same transcript text")
+            continue
+        code = _str(row.get("code"))
+        if code is None:
+            problem(line, "no code")
+            continue
+        try:
+            check_code(codebook, code.strip())
+            stance = check_stance(_str(row.get("stance")))
+        except InputError as exc:
+            problem(line, str(exc))
+            continue
+        code = code.strip()
+        if tid not in text_cache:
+            text_cache[tid] = store.transcript_text(tid)
+        body = text_cache[tid][frag["start"] : frag["end"]]
+        given_text = _str(row.get("text"))
+        if given_text is not None:
+            given_text = unicodedata.normalize("NFC", given_text.replace("\r\n", "\n"))
+        s_raw, e_raw = row.get("start"), row.get("end")
+        s_raw = None if _str(s_raw) is None else s_raw
+        e_raw = None if _str(e_raw) is None else e_raw
+        if (s_raw is None) != (e_raw is None):
+            problem(line, "give both start and end, or neither (the whole turn)")
+            continue
+        if s_raw is not None:
+            try:
+                s, e = _int(s_raw, "start"), _int(e_raw, "end")
+            except ValueError as exc:
+                problem(line, str(exc))
+                continue
+            if not (frag["start"] <= s < e <= frag["end"]):
+                problem(line, f"span {s}:{e} is out of range: fragment {fid} spans {frag['start']}:{frag['end']} "
+                              "(offsets are code points in the transcript's text)")
+                continue
+            covered = text_cache[tid][s:e]
+            if given_text is not None and given_text != covered:
+                problem(line, f"text at {s}:{e} differs: the file has {_short(given_text)}, the transcript "
+                              f"{_short(covered)}")
+                continue
+        elif given_text is not None:
+            i = body.find(given_text)
+            if i < 0:
+                problem(line, f"text {_short(given_text)} does not occur in fragment {fid}")
+                continue
+            s, e = frag["start"] + i, frag["start"] + i + len(given_text)
+            covered = given_text
+        else:
+            s, e = frag["start"], frag["end"]
+            covered = body
+        planned.append((line, {
+            "coder": coder, "code": code, "transcript_id": tid, "fragment_id": fid, "start": s, "end": e,
+            "text": covered, "stance": stance, "memo": _str(row.get("memo")),
+        }))
+    if n_problems:
+        more = f"\n  ... and {n_problems - len(problems)} more" if n_problems > len(problems) else ""
+        raise InputError(
+            f"{n_problems} problem(s); nothing imported:\n  " + "\n  ".join(problems) + more, file=path
+        )
+    existing: dict[str, set[tuple[str, str, int, int]]] = {}
+    new_rows: list[dict[str, Any]] = []
+    stamp = now()
+    for _, r in planned:
+        keys = existing.setdefault(r["coder"], store.coding_keys(r["coder"]))
+        key = (r["code"], r["transcript_id"], r["start"], r["end"])
+        if key in keys:
+            continue
+        keys.add(key)
+        new_rows.append({**r, "origin": "import", "suggestion_id": None, "run_id": None,
+                         "codebook_hash": codebook.hash, "created_at": stamp, "status": "active"})
+    coders = sorted({r["coder"] for r in new_rows})
+    report = ImportReport(None, str(path), len(rows), len(new_rows), len(planned) - len(new_rows), coders)
+    if not new_rows:
+        return report
+    params = {"file": str(path), "as": as_coder, "rows": len(rows)}
+    with store.run("import", user, params, codebook.hash) as run_id:
+        store.remember_codebook(codebook.hash, codebook.id, ",".join(codebook.files), codebook.to_dict())
+        for c in coders:
+            store.ensure_coder(c, note=f"imported from {path.name}")
+        for r in new_rows:
+            r["run_id"] = run_id
+        store.insert_many("codings", new_rows)
+        store.set_run_summary(run_id, {"imported": len(new_rows), "skipped": report.skipped, "coders": coders})
+    report.run_id = run_id
+    return report

@@ -1,0 +1,401 @@
+"""REFI-QDA project export (``.qdpx``): sources, codebook, coders, codings, cases, variables.
+
+A ``.qdpx`` is a zip holding ``project.qde`` (XML, namespace ``urn:QDA-XML:project:1.0``,
+valid against REFI's ``Project.xsd``) and ``sources/<guid>.txt``, one per transcript, holding
+its canonical text (UTF-8, NFC, LF, no BOM) that ``plainTextPath="internal://<guid>.txt"``
+names. Mapping:
+
+- ``<Users>``: one ``<User>`` per coder (coders table, codings, memos), ``guid`` =
+  ``uuid5(QUALCODE_NAMESPACE, "user:<name>")``.
+- ``<CodeBook>``: the project codebook, nested, built like the ``.qdc`` export
+  (:mod:`qualcode.codebook.qdc`): the same code GUIDs and ``[id: ...]`` markers, so ids,
+  both labels and the hierarchy survive a round trip. A code that codings use but the
+  codebook no longer has is added under its nearest existing ancestor (a warning says so).
+- ``<Sources>``: one ``<TextSource name="<transcript id>">`` per transcript, with one
+  ``<PlainTextSelection startPosition endPosition creatingUser>`` per active coding holding
+  one ``<Coding creatingUser><CodeRef/></Coding>``. Positions are code-point offsets into the
+  canonical text, which is exactly the text in ``sources/``. The TextSource's
+  ``<Description>`` carries marker lines other tools show as plain text and our import reads
+  back: ``[case: X]`` (the transcript's default case, when not its own id) and
+  ``[speaker: R1 = Adm01_r1]`` (the case of each respondent speaker label). Transcript
+  attributes (front matter) are ``<VariableValue>`` of the source.
+- A coding's stance is a ``[stance: rejects]`` marker in its selection's ``<Description>``
+  (REFI has no place for it); its memo is a ``<Note>`` referenced from the ``<Coding>``.
+- ``<Cases>``: one ``<Case name="<case id>">`` per case with its attributes (own and
+  inherited from transcript front matter) as ``<VariableValue>`` and a ``<SourceRef>`` to
+  each transcript the case speaks in; case memos form its ``<Description>``.
+- ``<Variables>``: one per attribute name, typed: all booleans -> Boolean, all dates ->
+  Date, all numbers -> Integer (Float when any value has a fraction), otherwise Text.
+- Memos on the project, a code, a transcript or a fragment are ``<Note>``s referenced from
+  the project, the ``<Code>`` or the ``<TextSource>``.
+
+Deterministic: every GUID is a uuid5 of what it stands for, elements are sorted, no time
+stamps are written (none is required by the schema) and the zip entries have a fixed date,
+so exporting the same project twice gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import uuid
+import xml.etree.ElementTree as ET
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from qualcode.attributes import to_stored
+from qualcode.codebook.qdc import PROJECT_NS, QUALCODE_NAMESPACE, _description, _name_lang, code_guid
+
+if TYPE_CHECKING:
+    from qualcode.project import Project
+
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can hold: no real time stamp
+QDE_NAME = "project.qde"
+SOURCES_DIR = "sources"
+
+
+def guid(kind: str, key: str) -> str:
+    """Deterministic GUID of a ``kind`` ("user", "transcript", "case", ...) and its key."""
+    return str(uuid.uuid5(QUALCODE_NAMESPACE, f"{kind}:{key}"))
+
+
+def user_guid(name: str) -> str:
+    return guid("user", name)
+
+
+def coding_key(coding: dict[str, Any]) -> str:
+    """What identifies a coding across exports: transcript, span, coder and code."""
+    return f"{coding['transcript']}:{coding['start']}:{coding['end']}:{coding['coder']}:{coding['code']}"
+
+
+@dataclass
+class QdpxExport:
+    """What an export wrote (for the CLI message and tests)."""
+
+    path: Path
+    sources: int = 0
+    codings: int = 0
+    users: list[str] = field(default_factory=list)
+    cases: int = 0
+    variables: int = 0
+    notes: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": str(self.path),
+            "sources": self.sources,
+            "codings": self.codings,
+            "users": self.users,
+            "cases": self.cases,
+            "variables": self.variables,
+            "notes": self.notes,
+            "warnings": self.warnings,
+        }
+
+
+# --------------------------------------------------------------------------------------
+# variables
+# --------------------------------------------------------------------------------------
+
+
+def _variable_type(values: list[tuple[str | None, str]]) -> str:
+    """REFI ``typeOfVariable`` for a set of stored (value, type) pairs of one attribute."""
+    types = {t for v, t in values if v is not None}
+    if types == {"boolean"}:
+        return "Boolean"
+    if types == {"date"}:
+        return "Date"
+    if types == {"number"}:
+        return "Integer" if all(_is_integer(v) for v, _ in values if v is not None) else "Float"
+    return "Text"
+
+
+def _is_integer(value: str) -> bool:
+    try:
+        return Decimal(value) == Decimal(value).to_integral_value() and "." not in value and "e" not in value.lower()
+    except ArithmeticError:
+        return False
+
+
+def _value_element(parent: ET.Element, var_guid: str, var_type: str, value: str) -> None:
+    el = ET.SubElement(parent, "VariableValue")
+    ET.SubElement(el, "VariableRef", {"targetGUID": var_guid})
+    if var_type == "Boolean":
+        ET.SubElement(el, "BooleanValue").text = value
+    elif var_type == "Date":
+        ET.SubElement(el, "DateValue").text = value
+    elif var_type == "Integer":
+        ET.SubElement(el, "IntegerValue").text = str(int(Decimal(value)))
+    elif var_type == "Float":
+        ET.SubElement(el, "FloatValue").text = format(Decimal(value), "f")  # xsd:decimal: no exponent
+    else:
+        ET.SubElement(el, "TextValue").text = value
+
+
+# --------------------------------------------------------------------------------------
+# the document
+# --------------------------------------------------------------------------------------
+
+
+def _with_markers(text: str, markers: list[str]) -> str:
+    lines = [text.strip()] if text.strip() else []
+    if lines and markers:
+        lines.append("")
+    return "\n".join(lines + markers)
+
+
+def build_qdpx(project: "Project") -> tuple[bytes, dict[str, str], QdpxExport]:
+    """The ``project.qde`` bytes, the source files (zip name -> text) and a summary."""
+    from qualcode import __version__
+
+    store = project.store
+    summary = QdpxExport(path=Path())
+    cb = project.codebook()
+    lang, other = _name_lang(cb)
+    codings = project.coding_rows(status="active")
+    memos = store.query_memos()
+    transcripts = [t["id"] for t in store.transcript_summaries()]
+
+    # -- notes (memos) -------------------------------------------------------------------
+    notes: list[tuple[str, str, str, str | None]] = []  # (guid, name, text, coder)
+    note_refs: dict[tuple[str, str | None], list[str]] = {}  # (target kind, target id) -> note guids
+    for m in memos:
+        if m["target_kind"] == "case":
+            continue  # a <Case> has no NoteRef: case memos become its <Description>
+        g = guid("memo", str(m["id"]))
+        notes.append((g, f"memo on {m['target_kind']}" + (f" {m['target_id']}" if m["target_id"] else ""),
+                      m["text"], m["coder"]))
+        kind, target = m["target_kind"], m["target_id"]
+        if kind == "fragment" and target:
+            kind, target = "transcript", target.rsplit(":", 1)[0]
+        note_refs.setdefault((kind, target), []).append(g)
+    for c in codings:
+        if c["memo"]:
+            g = guid("coding-memo", coding_key(c))
+            notes.append((g, f"memo on coding {c['code']} ({c['coder']})", c["memo"], c["coder"]))
+            note_refs.setdefault(("coding", str(c["id"])), []).insert(0, g)
+
+    # -- users ---------------------------------------------------------------------------
+    coders = set(store.coder_names()) | {c["coder"] for c in codings} | {n[3] for n in notes if n[3]}
+    summary.users = sorted(coders)
+
+    root = ET.Element(
+        "Project", {"xmlns": PROJECT_NS, "name": project.config.name, "origin": f"qualcode {__version__}"}
+    )
+    if summary.users:
+        users_el = ET.SubElement(root, "Users")
+        for name in summary.users:
+            ET.SubElement(users_el, "User", {"guid": user_guid(name), "name": name})
+
+    # -- codebook ------------------------------------------------------------------------
+    book = ET.SubElement(root, "CodeBook")
+    codes_el = ET.SubElement(book, "Codes")
+    code_elements: dict[str, ET.Element] = {}
+
+    def add_code(code_id: str, parent: ET.Element, attrs: dict[str, str], description: str) -> None:
+        el = ET.SubElement(parent, "Code", attrs)
+        ET.SubElement(el, "Description").text = description
+        for g in note_refs.get(("code", code_id), []):
+            ET.SubElement(el, "NoteRef", {"targetGUID": g})
+        code_elements[code_id] = el
+
+    for code in cb.codes.values():
+        parent_el = code_elements.get(code.parent) if code.parent else None
+        attrs = {
+            "guid": code_guid(code.id),
+            "name": code.label.get(lang) or code.segment,
+            "isCodable": "true" if code.codable else "false",
+        }
+        if code.color:
+            attrs["color"] = code.color
+        add_code(code.id, parent_el if parent_el is not None else codes_el, attrs, _description(code, lang, other))
+    for code_id in sorted({c["code"] for c in codings} - set(cb.codes)):
+        parts = code_id.split(".")
+        prefixes = (".".join(parts[:i]) for i in range(len(parts) - 1, 0, -1))
+        ancestor = next((p for p in prefixes if p in code_elements), None)
+        parent_el = code_elements[ancestor] if ancestor else codes_el
+        add_code(code_id, parent_el, {"guid": code_guid(code_id), "name": code_id, "isCodable": "true"},
+                 f"[id: {code_id}]")
+        summary.warnings.append(f"code {code_id!r} is used by codings but not in the codebook; exported as is")
+    if not code_elements:  # <Codes> needs at least one <Code>: leave the codebook out
+        root.remove(book)
+
+    # -- variables -----------------------------------------------------------------------
+    case_attrs = project._effective_case_attributes()
+    transcript_attrs: dict[str, dict[str, tuple[str | None, str]]] = {}
+    for a in store.attributes("transcript"):
+        transcript_attrs.setdefault(a["owner_id"], {})[a["key"]] = (a["value"], a["type"])
+    stored_case_attrs: dict[str, dict[str, tuple[str | None, str]]] = {}
+    for case_id, values in case_attrs.items():
+        for key, detail in values.items():
+            typed = to_stored(detail["value"])
+            stored_case_attrs.setdefault(case_id, {})[key] = (typed.value, detail["type"])
+    by_name: dict[str, list[tuple[str | None, str]]] = {}
+    for owner in (*stored_case_attrs.values(), *transcript_attrs.values()):
+        for key, pair in owner.items():
+            by_name.setdefault(key, []).append(pair)
+    var_types = {name: _variable_type(values) for name, values in by_name.items()}
+    if var_types:
+        vars_el = ET.SubElement(root, "Variables")
+        for name in sorted(var_types):
+            ET.SubElement(vars_el, "Variable", {"guid": guid("variable", name), "name": name,
+                                                "typeOfVariable": var_types[name]})
+    summary.variables = len(var_types)
+
+    def values_of(parent: ET.Element, attrs: dict[str, tuple[str | None, str]]) -> None:
+        for key in sorted(attrs):
+            value, _type = attrs[key]
+            if value is not None:
+                _value_element(parent, guid("variable", key), var_types[key], value)
+
+    # -- cases ---------------------------------------------------------------------------
+    case_ids = sorted(store.case_ids())
+    if case_ids:
+        cases_el = ET.SubElement(root, "Cases")
+        for case_id in case_ids:
+            case_el = ET.SubElement(cases_el, "Case", {"guid": guid("case", case_id), "name": case_id})
+            texts = [m["text"].strip() for m in memos if m["target_kind"] == "case" and m["target_id"] == case_id]
+            if texts:
+                ET.SubElement(case_el, "Description").text = "\n\n".join(texts)
+            values_of(case_el, stored_case_attrs.get(case_id, {}))
+            for tid in store.transcripts_of_case(case_id):
+                ET.SubElement(case_el, "SourceRef", {"targetGUID": guid("transcript", tid)})
+    summary.cases = len(case_ids)
+
+    # -- sources -------------------------------------------------------------------------
+    files: dict[str, str] = {}
+    by_transcript: dict[str, list[dict[str, Any]]] = {}
+    for c in codings:
+        by_transcript.setdefault(c["transcript"], []).append(c)
+    if transcripts:
+        sources_el = ET.SubElement(root, "Sources")
+    for tid in transcripts:
+        t = store.transcript(tid)
+        g = guid("transcript", tid)
+        files[f"{SOURCES_DIR}/{g}.txt"] = t["text"]
+        src = ET.SubElement(sources_el, "TextSource",
+                            {"guid": g, "name": tid, "plainTextPath": f"internal://{g}.txt"})
+        markers = _speaker_markers(store, tid, t["default_case"])
+        if markers:
+            ET.SubElement(src, "Description").text = "\n".join(markers)
+        rows = sorted(by_transcript.get(tid, []), key=lambda c: (c["start"], c["end"], c["code"], c["coder"]))
+        for c in rows:
+            key = coding_key(c)
+            sel = ET.SubElement(src, "PlainTextSelection", {
+                "guid": guid("selection", key),
+                "name": " ".join(c["text"].split())[:60],
+                "startPosition": str(c["start"]),
+                "endPosition": str(c["end"]),
+                "creatingUser": user_guid(c["coder"]),
+            })
+            if c["stance"]:
+                ET.SubElement(sel, "Description").text = f"[stance: {c['stance']}]"
+            coding_el = ET.SubElement(sel, "Coding",
+                                      {"guid": guid("coding", key), "creatingUser": user_guid(c["coder"])})
+            ET.SubElement(coding_el, "CodeRef", {"targetGUID": code_guid(c["code"])})
+            for ng in note_refs.get(("coding", str(c["id"])), []):
+                ET.SubElement(coding_el, "NoteRef", {"targetGUID": ng})
+        for ng in note_refs.get(("transcript", tid), []):
+            ET.SubElement(src, "NoteRef", {"targetGUID": ng})
+        values_of(src, transcript_attrs.get(tid, {}))
+        summary.codings += len(rows)
+    summary.sources = len(transcripts)
+
+    # -- notes ---------------------------------------------------------------------------
+    referenced = {g for gs in note_refs.values() for g in gs}
+    kept = [n for n in notes if n[0] in referenced]
+    if kept:
+        notes_el = ET.SubElement(root, "Notes")
+        for g, name, text, coder in kept:
+            attrs = {"guid": g, "name": name}
+            if coder:
+                attrs["creatingUser"] = user_guid(coder)
+            note = ET.SubElement(notes_el, "Note", attrs)
+            ET.SubElement(note, "PlainTextContent").text = text
+    summary.notes = len(kept)
+    for g in note_refs.get(("project", None), []):
+        ET.SubElement(root, "NoteRef", {"targetGUID": g})
+
+    _drop_invalid_xml_chars(root)
+    ET.indent(root, space="  ")
+    body = ET.tostring(root, encoding="unicode")
+    qde = ('<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n").encode("utf-8")
+    return qde, files, summary
+
+
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _drop_invalid_xml_chars(root: ET.Element) -> None:
+    """Remove characters XML 1.0 cannot hold (a form feed from Word in a memo, say) from every
+    text and attribute; the source files in ``sources/`` keep the text exactly."""
+    for el in root.iter():
+        if el.text and _XML_INVALID.search(el.text):
+            el.text = _XML_INVALID.sub("", el.text)
+        for k, v in el.attrib.items():
+            if _XML_INVALID.search(v):
+                el.set(k, _XML_INVALID.sub("", v))
+
+
+def _speaker_markers(store: Any, transcript_id: str, default_case: str | None) -> list[str]:
+    """``[case: X]`` and ``[speaker: L = C]`` lines: which case each respondent turn belongs to."""
+    default = default_case or transcript_id
+    markers = [f"[case: {default}]"] if default != transcript_id else []
+    per_label: dict[str, set[str]] = {}
+    for f in store.fragments(transcript_id, respondent_only=True):
+        if f["case_id"]:
+            per_label.setdefault(f["speaker"], set()).add(f["case_id"])
+    for label in sorted(per_label):
+        cases = per_label[label]
+        if len(cases) == 1 and cases != {default}:
+            markers.append(f"[speaker: {label} = {next(iter(cases))}]")
+    return markers
+
+
+def qdpx_bytes(project: "Project") -> tuple[bytes, QdpxExport]:
+    """The whole ``.qdpx`` zip as bytes (deterministic) and a summary."""
+    qde, files, summary = build_qdpx(project)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, data in [(QDE_NAME, qde), *((n, files[n].encode("utf-8")) for n in sorted(files))]:
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 3  # unix: the same bytes whichever OS writes the file
+            zf.writestr(info, data)
+    return buf.getvalue(), summary
+
+
+def export_qdpx(project: "Project", path: str | Path) -> QdpxExport:
+    """Write the project as a REFI-QDA project file (``.qdpx``) to ``path``."""
+    import os
+    import tempfile
+
+    data, summary = qdpx_bytes(project)
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; an export is an ordinary file
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    summary.path = target
+    return summary
+
+
+def qde_schema_errors(qde: bytes, project_xsd: str | Path) -> list[str]:
+    """Validation errors of a ``project.qde`` against REFI's ``Project.xsd`` ([] if valid)."""
+    import xmlschema
+
+    schema = xmlschema.XMLSchema(str(project_xsd))
+    return [str(e.reason or e) for e in schema.iter_errors(io.BytesIO(qde))]
