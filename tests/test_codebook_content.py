@@ -331,8 +331,9 @@ def test_typology_references_existing_codes():
     for t in typ["types"]:
         assert t["features"], t["id"]
         refs += [f["code"] for f in t["features"]]
-        refs += list(t.get("against") or [])
-        for f in t["features"]:
+        against = [a if isinstance(a, dict) else {"code": a} for a in (t.get("against") or [])]
+        refs += [a["code"] for a in against]
+        for f in [*t["features"], *against]:
             if "within" in f:
                 refs.append(f["within"])
     for aspect in typ["profile"]["aspects"]:

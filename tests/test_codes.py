@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import textwrap
-from pathlib import Path
 
 import pytest
 
@@ -180,7 +179,7 @@ def test_rename_to_another_parent_moves_the_code(proj):
     assert "# - phrase: \"kpi\"   (not yet)" in main  # the commented-out line moved along
 
 
-def test_rename_keeps_quote_style_and_quotes_special_words(tmp_path, project):
+def test_rename_keeps_quote_style_and_quotes_special_words(project):
     write(project.root / "codebooks" / "test.yaml", MAIN.replace("- id: market\n", "- id: 'market'\n"))
     write(project.root / "codebooks" / "extra.yaml", EXTRA)
     cb = load_codebook(project.root / "codebooks" / "test.yaml")
