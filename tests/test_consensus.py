@@ -111,7 +111,10 @@ def test_stop_early_keeps_what_was_resolved(two):
 
 
 def test_consensus_refuses_an_existing_coder_and_a_coder_name(two):
+    two.code("T01_g1:2", ["logic.market"], coder="carla")
     with pytest.raises(InputError, match="already has codings"):
+        two.consensus(["anna", "bram"], "carla")
+    with pytest.raises(InputError, match="new name"):
         two.consensus(["anna", "bram"], "anna")
     with pytest.raises(InputError, match="new name"):
         two.consensus(["anna", "bram"], "auto:rules")
@@ -149,7 +152,6 @@ def test_cli_consensus_reads_one_answer_per_line(two):
     assert r.exit_code == 0, r.output
     assert "[1/4] T01_g1:3" in r.stderr and "cannot read 'what?'" in r.stderr
     assert "4 of 4 disagreement(s) resolved" in r.stderr
-    two.store.conn.commit() if two.store.conn.in_transaction else None
     assert codes_of(two, "cons")["T01_g1:3"] == ["discretion.coping", "logic.professional"]
     assert codes_of(two, "cons")["T02_r1:2"] == ["logic.market"]
     assert "T01_g1:6" not in codes_of(two, "cons")
