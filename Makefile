@@ -17,14 +17,32 @@ $(STAMP): pyproject.toml
 # transcripts/, codebooks/, exports/). The demo rebuilds qualcode.db from scratch each time.
 demo: $(STAMP)
 	rm -f qualcode.db qualcode.db-wal qualcode.db-shm
+	@echo "== 1. ingest the sample project (anonymity check on every file)"
 	$(QC) ingest transcripts/
 	$(QC) transcripts list
 	$(QC) cases list --attrs gemeente,team,functie,klantgroep,caseload
-	$(QC) transcripts list --format csv --out exports/transcripts.csv
-	$(QC) cases list --format csv --out exports/cases.csv
+	@echo "== 2. rule-based suggestions (evidence per suggestion in exports/suggestions.csv)"
 	$(QC) suggest --codes logic --min-score 0.5 --summary
-	$(QC) suggest --format csv --out exports/suggestions.csv
-	@echo "demo done: see exports/"
+	$(QC) -q suggest --format csv --out exports/suggestions.csv
+	@echo "== 3. first coder 'demo' accepts suggestions >= 0.5 (a scripted stand-in for review); second coder imported"
+	$(QC) review --coder demo --accept-all --min-score 0.5
+	$(QC) import codings transcripts/codings-coder-b.csv
+	@echo "== 4. agreement on the logics, unit = respondent turn, and the disagreements to discuss"
+	$(QC) agree --coder demo --coder coder_b --codes logic
+	$(QC) -q agree --coder demo --coder coder_b --codes logic --format md --out exports/agreement.md
+	$(QC) -q disagreements --coder demo --coder coder_b --code logic --format csv --out exports/disagreements.csv
+	@echo "== 5. tables for the paper"
+	$(QC) matrix --rows gemeente,team --cols logic --coder demo --plot exports/logics-by-team.png
+	$(QC) -q matrix --rows gemeente,team --cols logic --coder demo --out exports/logics-by-team.xlsx
+	$(QC) -q export quotes --code logic --coder demo --max-words 60 --out exports/quotes.docx
+	$(QC) -q export quotes --code logic --coder demo --max-words 60 --out exports/quotes.md
+	$(QC) typology --coder demo --level team --table distribution
+	$(QC) typology --coder demo --level team --table profile --counts
+	$(QC) -q typology --coder demo --level team --table appendix --out exports/typology-appendix.docx
+	$(QC) -q table strategies --coder demo --out exports/strategies.md
+	$(QC) -q export qdpx --out exports/sample.qdpx
+	$(QC) report --out exports/report.html
+	@echo "demo done: see exports/ (report.html, quotes.docx, logics-by-team.png/.xlsx, agreement.md, ...)"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -92,7 +92,8 @@ def build_project(root: Path, turns: int, codes: int, coders: int, density: floa
             rows.append((name, code_ids[c_idx], frag_tid[t_idx], None, st, en, "", "manual", stamp, "active"))
     with store.transaction():
         store.conn.executemany("INSERT INTO transcripts (id, file, format, text, text_hash, source_hash, default_case, "
-                               "speakers, pii_allowed, ingested_at, run_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)", transcripts)
+                               "speakers, pii_allowed, ingested_at, run_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                               transcripts)
         store.conn.executemany('INSERT INTO fragments (id, transcript_id, n, speaker, is_interviewer, case_id, start, '
                                '"end", line, words, meta) VALUES (?,?,?,?,?,?,?,?,?,?,?)', fragments)
         store.conn.executemany("INSERT INTO coders (name, kind, created_at) VALUES (?, 'human', ?)",

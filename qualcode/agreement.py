@@ -26,7 +26,9 @@ it, of any code (for ``auto:ENGINE``: at least one suggestion of that engine); e
 transcript a coder did not rate is missing for that coder. With ``rated="all"`` every coder counts
 as having rated every transcript in scope. Krippendorff's alpha and Gwet's AC1 use whatever ratings
 a unit has; Cohen's and Fleiss' kappa drop units with a missing rating (with a note). The scope is
-``transcripts=`` if given, else the transcripts any of the coders rated (``rated="all"``: all).
+``transcripts=`` if given, else the transcripts at least two of the coders rated (a transcript only
+one coder coded holds no pair of ratings; it is left out with a warning); with ``rated="all"`` the
+transcripts any of them coded.
 
 Codes: each code is a binary variable (applied / not applied) over the units. A row is reported
 for each code that at least one coder applied in scope (in codebook order); a code nobody applied
@@ -238,6 +240,9 @@ def resolve_scope(
 ) -> tuple[list[str], dict[str, set[str]]]:
     """(transcripts in scope, sorted; transcripts each coder rated) under the ``rated`` rule.
 
+    Scope: ``transcripts`` if given; else with ``rated="coded"`` the transcripts at least two of
+    the coders rated (a transcript only one coder coded holds no pair of ratings: it would only
+    add units with one rating), with ``rated="all"`` the transcripts any of them coded.
     ``known_rated``: each coder's rated transcripts when the caller has them already.
     """
     if rated not in RATED_RULES:
@@ -252,12 +257,12 @@ def resolve_scope(
             raise InputError(f"unknown transcript(s): {', '.join(unknown)}; see `qualcode transcripts list`")
         scope = sorted(set(transcripts))
     elif rated == "all":
-        scope = sorted(known)
-    else:
         scope = sorted(set().union(*rated_sets.values()))
+    else:
+        scope = sorted(t for t in set().union(*rated_sets.values()) if sum(t in s for s in rated_sets.values()) >= 2)
     if not scope:
         raise InputError(
-            f"nothing to compare: none of {', '.join(coders)} has coded any transcript "
+            f"nothing to compare: no transcript was coded by at least two of {', '.join(coders)} "
             "(name transcripts with --transcript, or see `qualcode codings`)"
         )
     if rated == "all":
@@ -265,6 +270,12 @@ def resolve_scope(
     else:
         rated_sets = {c: s & set(scope) for c, s in rated_sets.items()}
     return scope, rated_sets
+
+
+def left_out(rated_sets: dict[str, set[str]], scope: Sequence[str]) -> dict[str, list[str]]:
+    """Transcripts outside the scope that a coder rated: {coder: [transcripts]} (for a warning)."""
+    inside = set(scope)
+    return {c: sorted(s - inside) for c, s in rated_sets.items() if s - inside}
 
 
 def coder_span_groups(store: Store, coder: str, suggestions: str) -> list[tuple[str, str]]:
@@ -518,10 +529,11 @@ def _nominal_entry(
     return entry
 
 
-def _pooled_entry(entries_tables: list[PatternTable], coders: Sequence[str], n_codes: int, unit_word: str) -> dict[str, Any]:
-    pooled = PatternTable.concat(entries_tables, len(coders), 2)
+def _pooled_entry(tables: list[PatternTable], coders: Sequence[str], n_codes: int, unit_word: str) -> dict[str, Any]:
+    pooled = PatternTable.concat(tables, len(coders), 2)
     entry = _binary_entry("(all codes)", pooled, coders, f"{unit_word} x code cells")
-    entry = {"code": "(all codes)", "kind": "pooled", "codes": n_codes, **{k: v for k, v in entry.items() if k != "code"}}
+    rest = {k: v for k, v in entry.items() if k != "code"}
+    entry = {"code": "(all codes)", "kind": "pooled", "codes": n_codes, **rest}
     if n_codes == 0:
         entry["notes"] = {"codes": "no coder applied any code in scope", **entry["notes"]}
     return entry
@@ -825,7 +837,8 @@ def _methods_note(
     if rated == "coded":
         parts.append(
             "A transcript counts as rated by a coder when the coder has at least one coding in it; in a "
-            "transcript a coder did not rate, that coder's ratings are missing rather than 'not applied'."
+            "transcript a coder did not rate, that coder's ratings are missing rather than 'not applied'. "
+            "Transcripts only one coder rated are left out."
         )
     else:
         parts.append("Every coder is taken to have read every transcript in scope: no code means 'not applied'.")
@@ -899,6 +912,8 @@ def agreement(
         for c, raw in zip(coders, raws)
     }
     scope, rated_sets = resolve_scope(store, coders, transcripts, rated, known_rated=known_rated)
+    known = set(rowids)
+    outside = left_out({c: s & known for c, s in known_rated.items()}, scope)
     corpus = _Corpus.build(store, scope, coders, rated_sets)
     if corpus.n_frags == 0:
         raise InputError(f"no respondent turns in {', '.join(scope[:5])}: nothing to compare")
@@ -932,7 +947,6 @@ def agreement(
         lut = np.array([cindex.get(x, -1) for x in raw.codes], dtype=np.int64)
         spans.append(_Spans(lut[code] if code.size else code, s, e, t))
     k = len(code_list)
-    m = len(coders)
     unit_word = {"turn": "turns", "sentence": "sentences", "char": "characters", "segment": "segments"}[unit]
     label = (lambda c: codebook.label_of(c)) if codebook is not None else (lambda c: c)
 
@@ -990,8 +1004,10 @@ def agreement(
     for c in coders:
         missing = [t for t in scope if t not in rated_sets[c]]
         if missing and rated == "coded":
-            shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
-            warnings.append(f"{c} has no codings in {shown}: ratings there are missing")
+            warnings.append(f"{c} has no codings in {_shown(missing)}: ratings there are missing")
+    for c, ts in outside.items():
+        why = "not among the transcripts named" if transcripts else "no other coder coded them"
+        warnings.append(f"left out ({why}): {_shown(ts)}, coded by {c}")
     note = _methods_note(unit, coders, rated, len(scope), units_total, overlap, group, group_labels, suggestions, k)
     settings: dict[str, Any] = {
         "rated": rated,
@@ -1005,6 +1021,10 @@ def agreement(
     if any(suggestion_engine(c) for c in coders):
         settings["suggestions"] = suggestions
     return AgreementResult(unit, list(coders), entries, overall, note, settings, warnings)
+
+
+def _shown(ids: list[str]) -> str:
+    return ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
 
 
 def _ordered(entry: dict[str, Any]) -> dict[str, Any]:

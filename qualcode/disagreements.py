@@ -160,7 +160,9 @@ def disagreements(
     return [t.to_dict() for t in comp.disagreements]
 
 
-def flat_rows(items: list[dict[str, Any]], coders: Sequence[str], text_limit: int | None = None) -> list[dict[str, Any]]:
+def flat_rows(
+    items: list[dict[str, Any]], coders: Sequence[str], text_limit: int | None = None
+) -> list[dict[str, Any]]:
     """One flat row per disagreement (table, CSV): fragment, case, each coder's codes, memos, text."""
     out = []
     for d in items:

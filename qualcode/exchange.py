@@ -119,7 +119,9 @@ def read_rows(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start}); save the file as UTF-8", file=path) from None
+        raise InputError(
+            f"not UTF-8 text ({exc.reason} at byte {exc.start}); save the file as UTF-8", file=path
+        ) from None
     if kind == "csv":
         return list(_csv_rows(path, text))
     if kind == "jsonl":
@@ -248,7 +250,8 @@ def import_codings(
             problem(line, f"fragment {fid!r} is not of the form <transcript>:<n>")
             continue
         if tid not in hashes:
-            problem(line, f"unknown transcript {tid!r} (fragment {fid}); import into a project with the same transcripts")
+            problem(line, f"unknown transcript {tid!r} (fragment {fid}); import into a project with the same "
+                          "transcripts")
             continue
         given_tid = _str(row.get("transcript"))
         if given_tid is not None and given_tid.strip() != tid:

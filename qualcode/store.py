@@ -821,18 +821,6 @@ class Store:
             sql += " AND " + " AND ".join(where)
         return self._tuples(sql, [coder, *args])
 
-    def suggestion_spans(
-        self, engine: str, statuses: Sequence[str], code_prefix: str | None = None
-    ) -> list[tuple[str, str, int, int]]:
-        """``(code, transcript id, start, end)`` of an engine's suggestions with the given statuses."""
-        where, args = _filters(prefix_col="code", code_prefix=code_prefix, transcript_col="transcript_id",
-                               transcript_ids=None)
-        sql = (f"SELECT code, transcript_id, start, \"end\" FROM suggestions WHERE engine = ? "
-               f"AND status IN ({','.join('?' for _ in statuses)})")
-        if where:
-            sql += " AND " + " AND ".join(where)
-        return self._tuples(sql, [engine, *statuses, *args])
-
     def coding_span_groups(self, coder: str) -> list[tuple[str, str]]:
         """A coder's active codings grouped by code: ``(code, "t,start,end,t,start,end,...")``.
 

@@ -151,10 +151,21 @@ def test_undefined_is_null_with_a_note_never_zero(ingested):
     assert table.loc[table.code == "logic.bureaucratic", "cohen_kappa"].isna().all()
 
 
-def test_transcript_a_coder_did_not_code_is_missing_not_absent(ingested):
+def test_transcript_only_one_coder_coded_is_left_out_by_default(ingested):
     code_all(ingested, "anna", ANNA)
     code_all(ingested, "bram", {k: v for k, v in BRAM.items() if k.startswith("T01")})
     r = agreement(ingested.store, ingested.codebook(), ["anna", "bram"])
+    assert r.settings["transcripts"] == ["T01_g1"]
+    assert any("left out (no other coder coded them): T02_r1, coded by anna" in w for w in r.warnings)
+    bur = entry(r, "logic.bureaucratic")
+    assert (bur["units"], bur["complete"]) == (4, 4)
+    check_against_references(bur, vector(ANNA, "logic.bureaucratic")[:4], vector(BRAM, "logic.bureaucratic")[:4])
+
+
+def test_transcript_a_coder_did_not_code_is_missing_not_absent(ingested):
+    code_all(ingested, "anna", ANNA)
+    code_all(ingested, "bram", {k: v for k, v in BRAM.items() if k.startswith("T01")})
+    r = agreement(ingested.store, ingested.codebook(), ["anna", "bram"], transcripts=["T01_g1", "T02_r1"])
     assert r.settings["transcripts"] == ["T01_g1", "T02_r1"]
     assert any("bram has no codings in T02_r1" in w for w in r.warnings)
     bur = entry(r, "logic.bureaucratic")
@@ -168,6 +179,7 @@ def test_transcript_a_coder_did_not_code_is_missing_not_absent(ingested):
     assert "2 units with a missing rating dropped" in bur["notes"]["cohen_kappa"]
     # rated="all": bram read T02_r1 and applied nothing there
     r_all = agreement(ingested.store, ingested.codebook(), ["anna", "bram"], rated="all")
+    assert r_all.settings["transcripts"] == ["T01_g1", "T02_r1"]  # any coder coded them
     bur_all = entry(r_all, "logic.bureaucratic")
     assert bur_all["complete"] == 6
     check_against_references(bur_all, a, vector(BRAM, "logic.bureaucratic")[:4] + [0, 0])
@@ -402,8 +414,9 @@ def test_char_group(two):
 
 
 def test_segment_unit_hand_checked(ingested):
-    ingested.code("T01_g1:3", ["logic.professional"], coder="anna", quote="ik kijk per klant wat past, elke klant is anders")
-    ingested.code("T01_g1:3", ["logic.professional"], coder="bram", quote="ik kijk per klant wat past, elke klant is anders.")
+    quote = "ik kijk per klant wat past, elke klant is anders"
+    ingested.code("T01_g1:3", ["logic.professional"], coder="anna", quote=quote)
+    ingested.code("T01_g1:3", ["logic.professional"], coder="bram", quote=quote + ".")
     ingested.code("T01_g1:5", ["logic.market"], coder="anna")  # 48 characters
     ingested.code("T01_g1:5", ["logic.market"], coder="bram", quote="Die targets vind ik onzin")  # 25, IoU .52
     ingested.code("T01_g1:6", ["discretion.coping"], coder="bram")
@@ -496,3 +509,29 @@ def test_weighted_data_equal_the_expanded_matrix(case):
                 assert math.isclose(got[name].value, c.value, rel_tol=1e-9, abs_tol=1e-9), name
             assert got[name].note == c.note, name
     assert table.units == int(weights.sum())
+
+
+# ------------------------------------------------------------------------------------------
+# invariances on real projects
+
+
+@pytest.mark.parametrize("unit", ["turn", "sentence", "char", "segment"])
+def test_swapping_coders_changes_nothing(two, unit):
+    ab = agreement(two.store, two.codebook(), ["anna", "bram"], unit=unit).to_dict()
+    ba = agreement(two.store, two.codebook(), ["bram", "anna"], unit=unit).to_dict()
+    for x, y in zip([*ab["codes"], ab["overall"]], [*ba["codes"], ba["overall"]]):
+        assert x["only"] == {"anna": y["only"]["anna"], "bram": y["only"]["bram"]}
+        for name in ("units", "both", "neither", "percent_agreement", "cohen_kappa", "krippendorff_alpha",
+                     "gwet_ac1", "brennan_prediger", "fleiss_kappa"):
+            assert x[name] == pytest.approx(y[name]) if x[name] is not None else y[name] is None, name
+
+
+@pytest.mark.parametrize("unit", ["turn", "char", "segment"])
+def test_identical_coders_agree_perfectly_or_undefined(two, unit):
+    code_all(two, "anna_copy", ANNA)
+    r = agreement(two.store, two.codebook(), ["anna", "anna_copy"], unit=unit)
+    for e in [*r.codes, r.overall]:
+        assert sum(e["only"].values()) == 0
+        for name in ("percent_agreement", "cohen_kappa", "krippendorff_alpha", "gwet_ac1", "brennan_prediger",
+                     "fleiss_kappa"):
+            assert e[name] == pytest.approx(1.0) or (e[name] is None and e["notes"][name]), (e["code"], name)

@@ -174,3 +174,17 @@ def test_cli_consensus_auto_and_json(two):
     assert data["coder"] == "cons" and data["agreed"] == 2 and data["resolved"] == 0
     r = cli(two, "consensus", "--coder", "anna", "--coder", "bram", "--as", "x", "--auto", "everything")
     assert r.exit_code == 2 and "--auto must be one of agreed-only" in r.stderr
+
+
+def test_three_coders_keep_the_third(two):
+    two.code("T01_g1:5", ["logic.bureaucratic"], coder="carla")
+    two.code("T01_g1:2", ["logic.bureaucratic"], coder="carla")
+    answers = {"T01_g1:2": "c", "T01_g1:3": "a", "T01_g1:5": "c", "T01_g1:6": "neither", "T02_r1:2": "neither"}
+    cb = two.codebook()
+    coders = ["anna", "bram", "carla"]
+    report = two.consensus(coders, "cons3", resolve=lambda t, i, n: parse_answer(answers[t.fragment], coders, cb))
+    assert report.unrated == 2  # carla did not code T02_r1: its turns are left out
+    got = codes_of(two, "cons3")
+    assert got["T01_g1:2"] == ["logic.bureaucratic"]  # agreed by all three
+    assert got["T01_g1:5"] == ["logic.bureaucratic"]  # carla's code kept
+    assert "T01_g1:6" not in got and "T02_r1:2" not in got

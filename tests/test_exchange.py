@@ -213,3 +213,10 @@ def test_import_codings_function_checks_the_file(target, tmp_path):
     bad.write_text("{not json\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"bad.jsonl:1: not valid JSON"):
         import_codings(target.store, target.codebook(), bad)
+
+
+def test_export_of_a_coder_without_codings_writes_a_header_only(source, tmp_path):
+    source.store.ensure_coder("nieuw")
+    path = tmp_path / "nieuw.csv"
+    assert source.export_codings("nieuw", path) == 0
+    assert path.read_text(encoding="utf-8").splitlines() == [",".join(EXPORT_COLUMNS)]

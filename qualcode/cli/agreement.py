@@ -57,27 +57,39 @@ def _display(result) -> tuple[list[dict[str, Any]], list[str]]:
     return rows, [HEADERS.get(c, c) for c in cols]
 
 
+_ROUTINE = ("q=", )
+_MISSING = ("rated by only one coder ignored", "with a missing rating dropped")
+
+
+def _informative(note: str) -> str:
+    """A note without the routine parts: q=2, and the missing-rating counts (said once, overall)."""
+    parts = [p for p in note.split("; ") if not p.startswith(_ROUTINE) and not any(m in p for m in _MISSING)]
+    return "; ".join(parts)
+
+
 def _footnotes(result) -> list[str]:
-    """Why a coefficient is undefined, and other notes worth reading (not the routine q=2)."""
+    """Why a coefficient is undefined, and other notes worth reading; the full notes are in JSON."""
     from qualcode.agreement import ENTRY_COEFFICIENTS
 
     lines: list[str] = []
     seen: set[str] = set()
     entries = []
     for e in [*result.codes, result.overall]:
-        entries.append((e["code"], e))
+        entries.append((e["code"], e, e is result.overall))
         if "coded_only" in e:
-            entries.append((f"{e['code']} (coded_only)", e["coded_only"]))
-    for code, e in entries:
+            entries.append((f"{e['code']} (coded_only)", e["coded_only"], e is result.overall))
+    for code, e, is_overall in entries:
         for name, note in (e.get("notes") or {}).items():
             if name in ENTRY_COEFFICIENTS:
+                reason = _informative(note)
                 if e.get(name) is None:
-                    text = f"{HEADERS[name]} undefined: {note}"
+                    text = f"{HEADERS[name]} undefined: {reason or note}"
+                elif reason:
+                    text = f"{HEADERS[name]}: {reason}"
                 else:
-                    parts = [p for p in note.split("; ") if not p.startswith("q=")]
-                    if not parts:
-                        continue
-                    text = f"{HEADERS[name]}: {'; '.join(parts)}"
+                    continue
+            elif name == "units" and not is_overall:
+                continue  # said once, for the overall row
             else:
                 text = note
             line = f"{code}: {text}"

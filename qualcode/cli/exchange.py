@@ -45,7 +45,8 @@ def export_codings_cli(
 @import_app.command("codings")
 def import_codings_cli(
     file: Path = typer.Argument(..., help="An exchange file (.csv, .jsonl or .json)."),
-    as_coder: str = typer.Option(None, "--as", help="Import every row as this coder (the coder column may be left out)."),
+    as_coder: str = typer.Option(None, "--as", help="Import every row as this coder (the coder column may then "
+                                                    "be left out)."),
     fmt: Format = typer.Option(None, "--format", "-f", help="json: print the summary as JSON on stdout."),
 ) -> None:
     """Import codings from an exchange file: every row is checked first, then one run (undo-able).

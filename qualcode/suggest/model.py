@@ -270,7 +270,7 @@ class TfidfLogReg(ClassifierMixin, BaseEstimator):
             if col.min() == col.max():  # a fold without positives (or negatives): a constant model
                 intercept[j] = 10.0 if col[0] else -10.0
                 continue
-            lr = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear", max_iter=1000,
+            lr = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear", dual=True, max_iter=1000,
                                     random_state=self.seed)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
