@@ -64,9 +64,8 @@ from __future__ import annotations
 
 import bisect
 import csv
-import os
+import io
 import re
-import tempfile
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -746,17 +745,14 @@ class PseudonymKey:
             m = _PSEUDONYM_NUMBER.fullmatch(pseudonym)
             return (_PRIORITY.get(kind, len(KINDS)), int(m.group("n")) if m else 1 << 30, pseudonym, norm)
 
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                writer = csv.writer(fh, lineterminator="\n")
-                writer.writerow(["kind", "original", "pseudonym"])
-                for (kind, _), (original, pseudonym) in sorted(self.entries.items(), key=order):
-                    writer.writerow([kind, original, pseudonym])
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        from qualcode.atomic import write_text
+
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(["kind", "original", "pseudonym"])
+        for (kind, _), (original, pseudonym) in sorted(self.entries.items(), key=order):
+            writer.writerow([kind, original, pseudonym])
+        write_text(path, buf.getvalue())
 
 
 def anonymise(text: str, findings: Iterable[Finding], key: PseudonymKey) -> str:

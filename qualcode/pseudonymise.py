@@ -7,12 +7,11 @@ string; this one applies it to files (plain text and .docx), keeps the key outsi
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
+from qualcode.atomic import write_bytes
 from qualcode.errors import InputError
 
 TEXT_SUFFIXES = {".txt", ".md", ".vtt", ".srt"}
@@ -24,18 +23,6 @@ class FileChange:
     output: str
     replaced: int
     kinds: dict[str, int] = field(default_factory=dict)
-
-
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def anonymise_files(
@@ -86,7 +73,7 @@ def anonymise_files(
         outputs.append((target, data))
     if not dry_run:
         for target, data in outputs:  # only after every file was processed without error
-            _atomic_write_bytes(target, data)
+            write_bytes(target, data)
         key.save(key_path)
     return changes
 

@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
+from qualcode.atomic import write_text
 from qualcode.errors import InputError
 
 SCHEMA_VERSION = 2
@@ -193,21 +194,6 @@ KEYS: dict[str, tuple[str, ...]] = {
 
 
 FILE_TABLE = "file"  # journal entries for project files (not a database table)
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    import os
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def now() -> str:
@@ -410,7 +396,7 @@ class Store:
             if text is None:
                 p.unlink(missing_ok=True)
             else:
-                _atomic_write(p, text)
+                write_text(p, text)
 
     # -- journaled primitive writes ------------------------------------------------------
     def _journal(self, table: str, key: dict[str, Any], op: str, before: dict | None, after: dict | None) -> None:

@@ -240,6 +240,11 @@ def emit(
             table.add_row(*[_cell(r.get(c)) for c in columns])
         stdout_console().print(table)
         return
+    write_out(text, out)
+
+
+def write_out(text: str, out: Path | None) -> None:
+    """Write ``text`` to ``--out`` (and say so on stderr) or to stdout."""
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")

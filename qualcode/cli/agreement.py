@@ -24,6 +24,7 @@ from qualcode.cli._app import (
     rows_to_markdown,
     stdout_console,
     to_json,
+    write_out,
 )
 from qualcode.errors import InputError
 
@@ -124,13 +125,7 @@ def render_agreement(result, fmt: Format, out: Path | None) -> None:
         rows, cols = _display(result)
         emit(rows, cols, fmt, out=out, title=f"Agreement ({result.unit}; {', '.join(result.coders)})")
         return
-    if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
-        info(f"wrote {out}")
-    else:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+    write_out(text, out)
 
 
 @app.command("agree")

@@ -56,6 +56,21 @@ _COLOR_RE = re.compile(r"^#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
 
 
+def code_attributes(code: Code, lang: str) -> dict[str, str]:
+    """The XML attributes of a REFI ``<Code>``: deterministic guid, name, isCodable, color.
+
+    Shared by the codebook (.qdc) and project (.qdpx) writers so both name codes alike.
+    """
+    attrs = {
+        "guid": code_guid(code.id),
+        "name": code.label.get(lang) or code.segment,
+        "isCodable": "true" if code.codable else "false",
+    }
+    if code.color:
+        attrs["color"] = code.color
+    return attrs
+
+
 def code_guid(code_id: str) -> str:
     """The deterministic GUID of a code id (lower-case, no braces)."""
     return str(uuid.uuid5(QUALCODE_NAMESPACE, code_id))
@@ -81,13 +96,7 @@ def qdc_bytes(cb: Codebook) -> bytes:
     elements: dict[str, ET.Element] = {}
     for code in cb.codes.values():
         parent_el = elements.get(code.parent) if code.parent else None
-        attrs = {
-            "guid": code_guid(code.id),
-            "name": code.label.get(lang) or code.segment,
-            "isCodable": "true" if code.codable else "false",
-        }
-        if code.color:
-            attrs["color"] = code.color
+        attrs = code_attributes(code, lang)
         el = ET.SubElement(parent_el if parent_el is not None else codes_el, "Code", attrs)
         ET.SubElement(el, "Description").text = _description(code, lang, other)
         elements[code.id] = el

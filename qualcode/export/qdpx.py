@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.attributes import to_stored
-from qualcode.codebook.qdc import PROJECT_NS, QUALCODE_NAMESPACE, _description, _name_lang, code_guid
+from qualcode.codebook.qdc import PROJECT_NS, QUALCODE_NAMESPACE, _description, _name_lang, code_attributes, code_guid
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -205,13 +205,7 @@ def build_qdpx(project: "Project") -> tuple[bytes, dict[str, str], QdpxExport]:
 
     for code in cb.codes.values():
         parent_el = code_elements.get(code.parent) if code.parent else None
-        attrs = {
-            "guid": code_guid(code.id),
-            "name": code.label.get(lang) or code.segment,
-            "isCodable": "true" if code.codable else "false",
-        }
-        if code.color:
-            attrs["color"] = code.color
+        attrs = code_attributes(code, lang)
         add_code(code.id, parent_el if parent_el is not None else codes_el, attrs, _description(code, lang, other))
     for code_id in sorted({c["code"] for c in codings} - set(cb.codes)):
         parts = code_id.split(".")
@@ -372,24 +366,10 @@ def qdpx_bytes(project: "Project") -> tuple[bytes, QdpxExport]:
 
 def export_qdpx(project: "Project", path: str | Path) -> QdpxExport:
     """Write the project as a REFI-QDA project file (``.qdpx``) to ``path``."""
-    import os
-    import tempfile
+    from qualcode.atomic import write_bytes
 
     data, summary = qdpx_bytes(project)
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; an export is an ordinary file
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    summary.path = target
+    summary.path = write_bytes(path, data)
     return summary
 
 
