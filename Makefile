@@ -49,6 +49,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/agreement_bench.py
 
 clean:
 	rm -rf $(VENV) qualcode.db qualcode.db-wal qualcode.db-shm .pytest_cache
