@@ -65,9 +65,11 @@ def get_nlp(model: str = "", lang: str = "nl") -> Any:
             ) from None
         if "senter" not in nlp.pipe_names and "parser" not in nlp.pipe_names:
             nlp.add_pipe("sentencizer")
+        nlp._qualcode_model = model  # worker processes rebuild the same pipeline by name
         return nlp
     _register_component()
     nlp = spacy.blank(lang)
     nlp.add_pipe("qualcode_lemmas", config={"lang": lang})
     nlp.add_pipe("sentencizer")
+    nlp._qualcode_model = ""
     return nlp

@@ -127,3 +127,25 @@ def test_sanction_topic_alone_is_not_bureaucratic_at_default_threshold(shipped):
 def test_stance_cue_in_the_next_sentence_counts(toy):
     assert scores(toy, "We hebben targets. Die vind ik onzin.")["logic.market"].stance == "rejects"
     assert scores(toy, "We hebben targets. Goed. Die vind ik onzin.")["logic.market"].stance is None
+
+
+def test_several_processes_give_the_same_suggestions(toy):
+    texts = [
+        "Ik doe het omdat de wet zegt dat ik moet controleren.",
+        "Die targets vind ik onzin.",
+        "Ik gebruik een sanctie als middel om hem wakker te schudden.",
+        "Ik heb gewoon geen tijd.",
+    ] * 3
+    one = [[(s.code, s.score, s.stance) for s in found] for found in toy.suggest_texts(texts)]
+    two = [[(s.code, s.score, s.stance) for s in found] for found in toy.suggest_texts(texts, batch_size=2, n_process=2)]
+    assert two == one
+    assert ("logic.market", 0.5, "rejects") in one[1]
+
+
+def test_code_filter_holds_in_worker_processes(tmp_path):
+    p = tmp_path / "test.yaml"
+    p.write_text(textwrap.dedent(CODEBOOK), encoding="utf-8")
+    engine = RuleEngine(load_codebook(p), get_nlp(), codes="logic.market")
+    texts = ["Die targets vind ik onzin, omdat de wet zegt dat het moet."] * 4
+    found = list(engine.suggest_texts(texts, batch_size=2, n_process=2))
+    assert {s.code for f in found for s in f} == {"logic.market"}

@@ -86,6 +86,7 @@ class RuleEngine:
 
         self.codebook = codebook
         self.nlp = nlp
+        self.codes = codes
         self.settings = codebook.rules
         # One index for indicators, blockers and cues; spaCy's Matcher only for patterns the index
         # cannot express (see phrases.py).
@@ -309,9 +310,17 @@ def _init_worker(codebook_dict: dict[str, Any], model: str, codes: str | None) -
     _WORKER = RuleEngine(CB.from_dict(codebook_dict), get_nlp(model), codes)
 
 
-def _work(batch: list[str]) -> list[list[Suggestion]]:
+def _work(batch: list[str]) -> bytes:
+    """Analyse a chunk in a worker; the result travels as one JSON document (cheaper to move
+    between processes than pickled dataclasses with nested evidence)."""
+    import json
+
     assert _WORKER is not None
-    return [_WORKER.analyse(doc) for doc in _WORKER.nlp.pipe(batch, batch_size=256)]
+    out = [
+        [[s.code, s.score, s.start, s.end, s.evidence, s.stance] for s in _WORKER.analyse(doc)]
+        for doc in _WORKER.nlp.pipe(batch, batch_size=256)
+    ]
+    return json.dumps(out, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def _suggest_multiprocess(
@@ -319,12 +328,19 @@ def _suggest_multiprocess(
 ) -> Iterator[list[Suggestion]]:
     import multiprocessing as mp
 
-    model = getattr(engine.nlp, "_qualcode_model", "")
+    model = getattr(engine.nlp, "_qualcode_model", "")  # set by qualcode.nlp.get_nlp
     ctx = mp.get_context("spawn")
-    chunks = [list(texts[i : i + batch_size]) for i in range(0, len(texts), batch_size)]
-    with ctx.Pool(n_process, initializer=_init_worker, initargs=(engine.codebook.to_dict(), model, None)) as pool:
-        for result in pool.imap(_work, chunks):
-            yield from result
+    # Big chunks: each round trip pickles texts out and suggestions back; few, large messages
+    # keep that overhead small next to the matching itself.
+    size = max(batch_size, min(4000, len(texts) // (n_process * 4) or 1))
+    chunks = [list(texts[i : i + size]) for i in range(0, len(texts), size)]
+    init = (engine.codebook.to_dict(), model, engine.codes)
+    with ctx.Pool(n_process, initializer=_init_worker, initargs=init) as pool:
+        import json
+
+        for payload in pool.imap(_work, chunks):
+            for found in json.loads(payload):
+                yield [Suggestion(c, sc, st, en, ev, stance) for c, sc, st, en, ev, stance in found]
 
 
 def iter_batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
