@@ -795,3 +795,38 @@ class Project:
         from qualcode.codes import move_code
 
         return move_code(self, code, new_parent)
+
+    # -- the model engine and evaluation of suggesters (issue 4) --------------------------------
+    def train(self, coder: str, *, min_examples: int = 5, folds: int = 5, kind: str = "auto",
+              progress: "Progress | None" = None):
+        """``qualcode train``: learn a classifier from ``coder``'s codings (unit: respondent turn),
+        cross-validate it per code and store it as one run. Returns a ``TrainResult``; codes with
+        fewer than ``min_examples`` coded turns are in ``.skipped`` with a note."""
+        from qualcode.suggest.model import train_model
+
+        return train_model(self.store, self.codebook(), coder, min_examples=min_examples, folds=folds, kind=kind,
+                           user=self.user, progress=progress)
+
+    def model_rows(self, coder: str | None = None) -> list[dict[str, Any]]:
+        """Stored models, newest first: ``{id, coder, kind, created_at, codes, skipped, fragments, micro_f1}``."""
+        from qualcode.suggest.model import model_rows
+
+        return model_rows(self.store, coder)
+
+    def evaluation_report(self, coder: str, engine: str = "rules", *, codes: str | None = None,
+                          manual_only: bool = False, min_score: float | None = None) -> dict[str, Any]:
+        """``qualcode evaluate --format json``: what was compared (unit, reference, suggestion
+        statuses, transcripts), per-code rows, the pooled row and notes."""
+        from qualcode.evaluate import evaluation_report
+
+        return evaluation_report(self.store, self.codebook(), coder, engine, codes, manual_only=manual_only,
+                                 min_score=min_score)
+
+    def evaluate(self, coder: str, engine: str = "rules", *, codes: str | None = None,
+                 manual_only: bool = False, min_score: float | None = None) -> list[dict[str, Any]]:
+        """An engine's suggestions against ``coder``'s codings per code at turn level (tp, fp, fn,
+        tn, precision, recall, F1, Cohen's kappa), then a pooled row (code ``(pooled)``)."""
+        from qualcode.evaluate import evaluate
+
+        return evaluate(self.store, self.codebook(), coder, engine, codes, manual_only=manual_only,
+                        min_score=min_score)

@@ -14,6 +14,7 @@ def _register() -> None:
     from qualcode.cli import agreement, exchange  # noqa: F401  (agree, disagreements, consensus; export/import groups)
     from qualcode.cli import qdpx  # noqa: F401  (export qdpx, import qdpx)
     from qualcode.cli import quotes  # noqa: F401  (export quotes)
+    from qualcode.cli import model  # noqa: F401  (train, evaluate)
 
 
 def main() -> None:
