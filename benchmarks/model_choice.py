@@ -60,7 +60,9 @@ FILLER = (
 CUES = {
     "synthetic.rules": ["de wet schrijft voor", "volgens de regels", "het protocol zegt", "verplicht controleren"],
     "synthetic.client": ["per klant kijken", "maatwerk leveren", "wat past bij hem", "iedere klant is anders"],
-    "synthetic.targets": ["de uitstroomcijfers", "onze targets halen", "het percentage plaatsingen", "de prestatie-indicatoren"],
+    "synthetic.targets": [
+        "de uitstroomcijfers", "onze targets halen", "het percentage plaatsingen", "de prestatie-indicatoren",
+    ],
     "synthetic.workload": ["geen tijd meer", "de caseload is te hoog", "het werk stapelt zich op", "te veel dossiers"],
 }
 

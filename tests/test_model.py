@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import random
 from pathlib import Path
 
@@ -117,6 +116,7 @@ def test_learns_a_separable_toy_set(trained):
         assert (r["start"], r["end"]) == (f["start"], f["end"])  # the whole turn
         ev = r["evidence"][0]
         assert ev["kind"] == "model" and ev["model"] == result.model_id and ev["trained_on"] == 16
+        assert ev["train_run"] == result.run_id
         assert 0 < ev["probability"] <= 1 and 0 < ev["threshold"] < 1
 
 
@@ -169,7 +169,7 @@ def test_too_little_data_is_a_clear_input_error(ingested):
     with pytest.raises(InputError, match="has no codings"):
         project.train("anna")
     project.code("T01_g1:2", ["logic.bureaucratic"], coder="anna")
-    with pytest.raises(InputError, match=r"too little data.*1 transcript\(s\).*have 4 respondent turn\(s\); at least 10"):
+    with pytest.raises(InputError, match=r"too little data.*1 transcript.*have 4 respondent turn\(s\); at least 10"):
         project.train("anna")
     with pytest.raises(InputError, match=r"^no trained model; run `qualcode train --coder NAME`$"):
         project.suggest(engine="model")

@@ -11,8 +11,9 @@ Two classifiers sit behind one interface (sklearn estimator protocol: ``fit(text
 
 - ``sklearn``: TF-IDF of lower-cased text (word 1-2 grams + ``char_wb`` 3-5 grams, sublinear tf,
   idf, l2-normalised per block, stacked) and one binary
-  ``LogisticRegression(class_weight="balanced", C=10, liblinear dual)`` per code (one-vs-rest;
-  C=10 against C=1: macro F1 0.48 against 0.45 with tuned thresholds on the sample set);
+  ``LogisticRegression(class_weight="balanced", C=10, liblinear dual, tol=0.01)`` per code
+  (one-vs-rest; C=10 against C=1: macro F1 0.48 against 0.45 with tuned thresholds on the
+  sample set; tol 0.01 instead of 1e-4 gave identical F1 and halves the time on long turns);
 - ``spacy``: ``textcat_multilabel`` with the bag-of-words architecture (``spacy.TextCatBOW.v3``,
   uni+bigrams, 2**16 hash buckets) trained from ``spacy.blank("nl")`` on lower-cased text,
   10 epochs, minibatches of 16, Adam learning rate 0.01 (with spaCy's default 0.001 the
@@ -20,7 +21,7 @@ Two classifiers sit behind one interface (sklearn estimator protocol: ``fit(text
   set, against 0.15 and 0.18 with 0.01; 20 epochs did not help, spaCy's default 2**18 table
   gained about 0.01 F1 at 4x the training time).
 
-Decision threshold: tuned per code, honestly. ``fit`` runs an inner 3-fold cross-validation on
+Decision threshold: tuned per code, honestly. ``fit`` runs an inner 2-fold cross-validation on
 its own training data, picks for each code the probability threshold (0.05 .. 0.95) with the best
 F1 (middle of a plateau; a code never found gets the best pooled threshold) and then fits on all
 of its data. The reported metrics come from an outer ``cross_val_predict`` (shuffled ``KFold``),
@@ -33,28 +34,31 @@ of different codes are comparable, and ``suggest --min-score`` above 0.5 asks fo
 confidence. The evidence keeps the raw probability and the threshold.
 
 Which kind is the default was decided by the numbers (``benchmarks/model_choice.py``: 5-fold CV,
-3 shuffles, mean +- sd; 2-core machine). Data: (a) the sample project's 391 respondent turns
-coded by a pseudo-coder who accepted every rules suggestion scoring >= 0.5 (61 codes with >= 5
-turns, 5-59 each); (b) a synthetic separable set (400 turns, 4 codes, 1-2 cue phrases per code
-in Dutch filler, a quarter of the turns with two codes)::
+3 shuffles, mean +- sd; a 2-core machine, CV folds in 2 processes). Data: (a) the sample
+project's 391 respondent turns coded by a pseudo-coder who accepted every rules suggestion
+scoring >= 0.5 (61 codes with >= 5 turns, 5-59 each); (b) a synthetic separable set (400 turns,
+4 codes, 1-2 cue phrases per code in Dutch filler, a quarter of the turns with two codes)::
 
-    data          kind     threshold  micro F1       macro F1       CV time  fit    predict
-    sample/rules  sklearn  tuned      0.523 +- .012  0.445 +- .009   8.8 s   2.1 s   3,600 turns/s
-    sample/rules  sklearn  0.5        0.300 +- .005  0.139 +- .014   2.8 s   0.6 s
-    sample/rules  spacy    tuned      0.181 +- .011  0.094 +- .008  70.8 s  19.8 s   6,800 turns/s
-    sample/rules  spacy    0.5        0.150 +- .018  0.084 +- .009  24.7 s   6.2 s
-    synthetic     sklearn  tuned      1.000          1.000           1.7 s   0.4 s   9,200 turns/s
-    synthetic     spacy    tuned      0.999 +- .001  0.999 +- .001  11.1 s   2.5 s  40,000 turns/s
+    data          kind     threshold  micro F1       macro F1       CV time  fit     predict
+    sample/rules  sklearn  tuned      0.522 +- .002  0.446 +- .004   4.0 s   1.5 s   3,300 turns/s
+    sample/rules  sklearn  0.5        0.300 +- .005  0.138 +- .014   1.6 s   0.6 s
+    sample/rules  spacy    tuned      0.186 +- .008  0.095 +- .007  32.8 s  12.8 s   9,100 turns/s
+    sample/rules  spacy    0.5        0.150 +- .018  0.084 +- .009  15.6 s   6.4 s
+    synthetic     sklearn  tuned      1.000          1.000           1.1 s   0.3 s   8,200 turns/s
+    synthetic     spacy    tuned      0.999 +- .001  0.999 +- .001   7.7 s   1.8 s  39,600 turns/s
 
 Decision: ``sklearn`` is the default (``--kind auto``). Both learn the separable set, but on the
 realistic set the spaCy bag-of-words model, which has no class weighting, finds few of the rarer
-codes (33 of 61 codes never found, against 10 for sklearn) and its micro F1 is a third of
-sklearn's; it is also 8x slower to train (it predicts faster, which matters less: at 3,600
-turns a second sklearn scores the ~30,000 turns of a 1,000-transcript project in about 10 s).
+codes (35 of 61 codes never found, against 10 for sklearn) and its micro F1 is about a third of
+sklearn's; it is also 8x slower to train. It predicts faster, which matters less: at 3,300 turns
+a second sklearn scores the ~30,000 turns of a 1,000-transcript project in about 10 s.
 ``--kind spacy`` keeps the spaCy model available. The character n-grams earn their place
 (sklearn, tuned, 2 shuffles): word+char micro/macro F1 0.514/0.439, words only 0.421/0.366,
-characters only 0.453/0.452; they catch Dutch compounds and inflected forms that whole words
-split apart.
+characters only 0.453/0.452 (presumably because they match parts of Dutch compounds and
+inflected forms). The figures in brackets here and above were measured while tuning, with 3
+inner folds and tol 1e-4; the table is the final configuration. Training cost
+(``model_choice.py --scale 100``): 4,036 turns, 89 codes, end to end 232 s (CV 158 s, final
+fit 74 s); ``suggest --engine model`` on them 3 s. Cost grows with turns x codes.
 
 Storage: one row in ``models`` per training run (kind in ``engine``, the CV report in
 ``metrics``). The blob is a zip with ``meta.json`` plus, for sklearn, the vocabularies, idf weights
@@ -85,7 +89,8 @@ from qualcode.suggest.rules import Suggestion
 KINDS = ("sklearn", "spacy")
 DEFAULT_KIND = "sklearn"  # decided by benchmarks/model_choice.py (see the module docstring)
 THRESHOLD = 0.5  # on the score scale: each code's tuned probability threshold maps to 0.5
-INNER_FOLDS = 3
+INNER_FOLDS = 2
+PARALLEL_FROM = 20_000  # fragments x codes from which the CV folds run in parallel processes
 MIN_FRAGMENTS = 10
 FORMAT = "qualcode-model"
 FORMAT_VERSION = 1
@@ -210,7 +215,8 @@ class LinearPredictor:
         self.intercept = intercept  # codes
         self._coef_t = np.ascontiguousarray(coef.T, dtype=np.float64)
         self._vectorizers = [
-            _count_vectorizer(spec, {t: i for i, t in enumerate(vocab)}) for spec, vocab in zip((WORD, CHAR), vocabularies)
+            _count_vectorizer(spec, {t: i for i, t in enumerate(vocab)})
+            for spec, vocab in zip((WORD, CHAR), vocabularies)
         ]
 
     @staticmethod
@@ -346,8 +352,10 @@ def to_score(proba: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
 class TfidfLogReg(_MultiLabel):
     """One-vs-rest logistic regression (balanced classes) over word + character TF-IDF."""
 
-    def __init__(self, C: float = 10.0, tune: bool = True, inner_folds: int = INNER_FOLDS, seed: int = 0) -> None:
+    def __init__(self, C: float = 10.0, tol: float = 1e-2, tune: bool = True, inner_folds: int = INNER_FOLDS,
+                 seed: int = 0) -> None:
         self.C = C
+        self.tol = tol
         self.tune = tune
         self.inner_folds = inner_folds
         self.seed = seed
@@ -369,19 +377,24 @@ class TfidfLogReg(_MultiLabel):
         x = LinearPredictor.features(vectorizers, idfs, texts)
         coef = np.zeros((y.shape[1], x.shape[1]), dtype=np.float32)
         intercept = np.zeros(y.shape[1])
-        for j in range(y.shape[1]):
+
+        def fit_code(j: int) -> None:
             col = y[:, j]
             if col.min() == col.max():  # a fold without positives (or negatives): a constant model
                 intercept[j] = 10.0 if col[0] else -10.0
-                continue
+                return
             # dual: far faster than the primal when there are more features than fragments
-            lr = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear", dual=True, max_iter=1000,
-                                    random_state=self.seed)
+            lr = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear", dual=True, tol=self.tol,
+                                    max_iter=1000, random_state=self.seed)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 lr.fit(x, col)
             coef[j] = lr.coef_[0]
             intercept[j] = lr.intercept_[0]
+
+        # Sequential on purpose: scikit-learn's liblinear wrapper keeps global state (threads crash it).
+        for j in range(y.shape[1]):
+            fit_code(j)
         return LinearPredictor(vocabularies, idfs, coef, intercept)
 
 
@@ -489,21 +502,30 @@ def resolve_kind(kind: str) -> str:
 
 # -- cross-validation and metrics -------------------------------------------------------------
 def cross_validated_scores(
-    kind: str, texts: Sequence[str], y: np.ndarray, folds: int = 5, seed: int = 0, **params: Any
+    kind: str, texts: Sequence[str], y: np.ndarray, folds: int = 5, seed: int = 0, n_jobs: int | None = None,
+    **params: Any,
 ) -> np.ndarray:
     """Out-of-fold scores (``cross_val_predict`` over a shuffled ``KFold``); >= 0.5 means "suggested".
 
     Every fragment is scored once, by a model (and thresholds) fitted without it. Why KFold and
     not StratifiedKFold: the labels are multi-label; stratifying on one code would unbalance the
-    others.
+    others. Folds run in parallel processes (one per core) once the data is big enough to pay
+    for starting them (``PARALLEL_FROM``).
     """
+    import os
+
     from sklearn.model_selection import KFold, cross_val_predict
 
+    if n_jobs is None:
+        n_jobs = min(folds, os.cpu_count() or 1) if len(texts) * y.shape[1] >= PARALLEL_FROM else 1
     cv = KFold(n_splits=folds, shuffle=True, random_state=seed)
-    return cross_val_predict(make_classifier(kind, seed, **params), list(texts), y, cv=cv, method="decision_function")
+    return cross_val_predict(make_classifier(kind, seed, **params), list(texts), y, cv=cv, method="decision_function",
+                             n_jobs=n_jobs)
 
 
-def score_table(codes: Sequence[str], y: np.ndarray, scores: np.ndarray, threshold: float = THRESHOLD) -> dict[str, Any]:
+def score_table(
+    codes: Sequence[str], y: np.ndarray, scores: np.ndarray, threshold: float = THRESHOLD
+) -> dict[str, Any]:
     """Per-code metrics at ``threshold`` plus micro (pooled counts) and macro (mean per code) rows.
 
     Macro averages count an undefined precision (nothing suggested) as 0, like scikit-learn's
@@ -688,8 +710,10 @@ class ModelEngine:
 
     engine_name = "model"
 
-    def __init__(self, model_id: int, meta: dict[str, Any], predictor: Any, output: Sequence[bool]) -> None:
+    def __init__(self, model_id: int, meta: dict[str, Any], predictor: Any, output: Sequence[bool],
+                 run_id: int | None = None) -> None:
         self.model_id = model_id
+        self.run_id = run_id  # the train run: unique even if an undone model's id is reused
         self.meta = meta
         self.kind = meta["kind"]
         self.coder = meta["coder"]
@@ -734,6 +758,7 @@ class ModelEngine:
             evidence=[
                 {
                     "model": self.model_id,
+                    "train_run": self.run_id,
                     "kind": "model",
                     "classifier": self.kind,
                     "coder": self.coder,
@@ -766,7 +791,7 @@ def load_model_engine(
     output = [
         c in codebook.codes and codebook.codes[c].codable and (not codes or is_under(c, codes)) for c in meta["codes"]
     ]
-    return ModelEngine(int(row["id"]), meta, predictor, output)
+    return ModelEngine(int(row["id"]), meta, predictor, output, row["run_id"])
 
 
 def model_rows(store: Store, coder: str | None = None) -> list[dict[str, Any]]:
