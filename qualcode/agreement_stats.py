@@ -563,6 +563,18 @@ def _q_note(data: RatingData) -> str:
     return f"q={data.q} ({how})"
 
 
+def _needs_two_categories(data: "RatingData", name: str) -> Coefficient | None:
+    """Why a q-based coefficient (AC1, Brennan-Prediger) is undefined here, or None if it is defined."""
+    if not data.tallies.pairable:
+        return _undefined("no unit was rated by at least 2 coders")
+    if data.q < 2:
+        return _undefined(
+            f"only {data.q} category ({_q_note(data)}): {name} needs q >= 2; pass categories= "
+            "to name the categories that could have been used"
+        )
+    return None
+
+
 def gwet_ac1(ratings: Any, categories: Sequence[Hashable] | None = None) -> Coefficient:
     """Gwet's AC1 for any number of coders, missing data allowed (Gwet 2008; Gwet 2014, ch. 4).
 
@@ -575,13 +587,9 @@ def gwet_ac1(ratings: Any, categories: Sequence[Hashable] | None = None) -> Coef
     """
     data = encode(ratings, categories)
     q = data.q
-    if not data.tallies.pairable:
-        return _undefined("no unit was rated by at least 2 coders")
-    if q < 2:
-        return _undefined(
-            f"only {q} category ({_q_note(data)}): AC1 needs q >= 2; pass categories= "
-            "to name the categories that could have been used"
-        )
+    problem = _needs_two_categories(data, "AC1")
+    if problem:
+        return problem
     t = data.tallies
     p_a = t.agreement_sum / t.pairable
     # pi_k = (1/n) sum_i n_ik / r_i over units with r_i >= 1, summed slab by slab of equal r
@@ -603,13 +611,9 @@ def brennan_prediger(ratings: Any, categories: Sequence[Hashable] | None = None)
     """
     data = encode(ratings, categories)
     q = data.q
-    if not data.tallies.pairable:
-        return _undefined("no unit was rated by at least 2 coders")
-    if q < 2:
-        return _undefined(
-            f"only {q} category ({_q_note(data)}): Brennan-Prediger needs q >= 2; pass "
-            "categories= to name the categories that could have been used"
-        )
+    problem = _needs_two_categories(data, "Brennan-Prediger")
+    if problem:
+        return problem
     t = data.tallies
     p_a = t.agreement_sum / t.pairable
     p_e = 1.0 / q

@@ -122,3 +122,20 @@ def project(project_dir: Path):
 def ingested(project):
     project.ingest([project.root / "transcripts"])
     return project
+
+
+def cli(*args: str, cwd: Path | None = None):
+    """Run the qualcode CLI in-process (Typer's runner), optionally from another folder."""
+    import os
+
+    from typer.testing import CliRunner
+
+    from qualcode.cli import get_app
+
+    old = Path.cwd()
+    if cwd:
+        os.chdir(cwd)
+    try:
+        return CliRunner().invoke(get_app(), list(args), catch_exceptions=False)
+    finally:
+        os.chdir(old)

@@ -3,27 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
-from typer.testing import CliRunner
 
 from conftest import CODEBOOK, write
-from qualcode.cli import get_app
+from conftest import cli as run
 
-runner = CliRunner()
-app = get_app()
 REPO = Path(__file__).resolve().parent.parent
-
-
-def run(*args: str, cwd: Path | None = None):
-    old = Path.cwd()
-    if cwd:
-        os.chdir(cwd)
-    try:
-        return runner.invoke(app, list(args), catch_exceptions=False)
-    finally:
-        os.chdir(old)
 
 
 # -- validate -------------------------------------------------------------------------------------

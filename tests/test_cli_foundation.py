@@ -3,29 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
+from conftest import cli as run
 from conftest import write
-from qualcode.cli import get_app
-
-runner = CliRunner()
-app = get_app()
-
-
-def run(*args: str, cwd: Path | None = None):
-    old = Path.cwd()
-    if cwd:
-        os.chdir(cwd)
-    try:
-        return runner.invoke(app, list(args), catch_exceptions=False)
-    finally:
-        os.chdir(old)
 
 
 def test_init_makes_a_project(tmp_path):
