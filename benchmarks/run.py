@@ -37,7 +37,7 @@ def bench_help() -> float:
 
 def bench_anonymity() -> float:
     """Seconds for the anonymity check over 20,000 words (target: well under 50 ms)."""
-    from qualcode.anonymity import SensitiveTerms, detect
+    from qualcode.anonymity.detect import SensitiveTerms, detect
 
     sentence = (
         "R1: Ik begin meestal om 09:30 met mijn agenda, dan bel ik 12 klanten en in 2019 "
@@ -63,7 +63,7 @@ def bench_review(project) -> tuple[float, float, float]:
     """
     import statistics
 
-    from qualcode.review import ReviewSession
+    from qualcode.coding.review import ReviewSession
 
     session = ReviewSession(project, "bench")
     step = max(1, session.total // 300)
@@ -104,7 +104,7 @@ def bench_rules(n_transcripts: int, words_each: int, processes: int) -> dict:
             ingest_s = time.perf_counter() - t
             words = sum(r["words"] for r in p.transcript_rows())
             # the engine alone (tokenise + match), one process, as the target is stated
-            from qualcode.nlp import get_nlp
+            from qualcode.language.nlp import get_nlp
             from qualcode.suggest.rules import RuleEngine
 
             engine = RuleEngine(p.codebook(), get_nlp())

@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
-from qualcode.attributes import check_key, from_stored, parse_value
+from qualcode.transcripts.attributes import check_key, from_stored, parse_value
 from qualcode.config import CONFIG_NAME, CONFIG_TEMPLATE, Config, current_user, find_project_root, load_config
 from qualcode.errors import InputError
 from qualcode.store import Store
@@ -21,7 +21,7 @@ from qualcode.store import Store
 if TYPE_CHECKING:
     import pandas as pd
 
-    from qualcode.ingest import IngestReport, Progress
+    from qualcode.coding.ingest import IngestReport, Progress
 
 
 def shipped_codebooks_dir() -> Path:
@@ -116,7 +116,7 @@ class Project:
         progress: "Progress | None" = None,
     ) -> "IngestReport":
         """Read transcript files (and a case-attribute CSV) into the project as one run."""
-        from qualcode.ingest import ingest
+        from qualcode.coding.ingest import ingest
 
         return ingest(
             self.store, self.config, paths, attributes=attributes, allow_pii=allow_pii, user=self.user, progress=progress
@@ -323,7 +323,7 @@ class Project:
         progress: "Progress | None" = None,
     ) -> tuple[int | None, list[dict[str, Any]]]:
         """Suggest codes for respondent fragments as one run; returns (run id, new suggestions)."""
-        from qualcode.suggest import run_suggest
+        from qualcode.suggest.run import run_suggest
 
         return run_suggest(
             self.store, self.codebook(), user=self.user, transcripts=transcripts, engine=engine, codes=codes,
@@ -340,7 +340,7 @@ class Project:
         transcripts: Sequence[str] | None = None,
         min_score: float | None = None,
     ) -> list[dict[str, Any]]:
-        from qualcode.suggest import suggestion_record
+        from qualcode.suggest.run import suggestion_record
 
         rows = self.store.query_suggestions(
             status=status, engine=engine, code_prefix=codes, transcript_ids=transcripts, min_score=min_score
@@ -361,7 +361,7 @@ class Project:
         status: str | None = "active",
     ) -> list[dict[str, Any]]:
         """``codings``: ``{id, coder, code, fragment, transcript, case, start, end, text, memo, origin}``."""
-        from qualcode.coding import coding_record
+        from qualcode.coding.apply import coding_record
 
         rows = self.store.query_codings(coders=coders, code_prefix=codes, transcript_ids=transcripts, status=status)
         return [coding_record(r) for r in rows]
@@ -383,7 +383,7 @@ class Project:
         memo: str | None = None,
     ) -> list[int]:
         """Apply codes to a fragment (or part of it) by hand; one run. Returns the coding ids."""
-        from qualcode.coding import add_coding
+        from qualcode.coding.apply import add_coding
 
         cb = self.codebook()
         with self.store.run("code", self.user, {"fragment": fragment, "codes": list(codes), "coder": coder}, cb.hash):
@@ -396,7 +396,7 @@ class Project:
 
     def uncode(self, fragment: str, codes: Sequence[str] | None = None, *, coder: str) -> int:
         """Remove a coder's codings (all, or the given codes) from a fragment; one run."""
-        from qualcode.coding import remove_codings
+        from qualcode.coding.apply import remove_codings
 
         with self.store.run("uncode", self.user, {"fragment": fragment, "codes": list(codes or []), "coder": coder}):
             return remove_codings(self.store, coder=coder, fragment_id=fragment, codes=codes)
@@ -406,7 +406,7 @@ class Project:
         transcripts: Sequence[str] | None = None,
     ) -> tuple[int | None, int]:
         """Accept every open suggestion (above ``min_score``) as codings of ``coder``; one run."""
-        from qualcode.coding import accept_suggestion
+        from qualcode.coding.apply import accept_suggestion
 
         cb = self.codebook()
         rows = self.store.query_suggestions(status="open", engine=engine, code_prefix=codes,
@@ -424,7 +424,7 @@ class Project:
 
     def memo(self, target_kind: str, target_id: str | None, text: str, *, coder: str | None = None) -> int:
         """Add a memo to the project, a code, fragment, case, transcript or coding."""
-        from qualcode.coding import add_memo, check_code
+        from qualcode.coding.apply import add_memo, check_code
 
         if target_kind == "code" and target_id:
             check_code(self.codebook(), target_id) if target_id not in self.codebook().codes else None
@@ -461,7 +461,7 @@ class Project:
         """Undo a whole run (ingest, suggest, accept-all, import, rename, merge...)."""
         return self.store.undo_run(run_id, self.user)
 
-    # -- citation tables and matrices (qualcode.quotes, qualcode.matrix) -------------------------
+    # -- citation tables and matrices (qualcode.tables.quotes, qualcode.tables.matrix) -------------------------
     def _case_attribute_values(self) -> dict[str, dict[str, Any]]:
         """Every case id -> its effective attribute values (cases without attributes map to {})."""
         eff = self._effective_case_attributes()
@@ -469,7 +469,7 @@ class Project:
 
     def _table_codings(self, coders: str | Sequence[str] | None, prefix: str | None) -> list[dict[str, Any]]:
         """Active codings for a table, after checking the coder names (a typo must not give an empty table)."""
-        from qualcode.matrix import check_coders
+        from qualcode.tables.matrix import check_coders
 
         names = [coders] if isinstance(coders, str) else coders
         names = check_coders(names, self.store.coder_names())
@@ -490,10 +490,10 @@ class Project:
         ``case_attrs``. ``codes`` is a prefix or a list of prefixes; ``citation`` is filled from the
         ``[project] citation`` template; ``max_words`` shortens with ``(...)`` at word boundaries;
         ``context`` shows the whole turn with the coded part in ``**bold**``. Rows are sorted by code
-        (codebook order) or by case (``group_by``). See :mod:`qualcode.quotes`.
+        (codebook order) or by case (``group_by``). See :mod:`qualcode.tables.quotes`.
         """
         from qualcode.codebook.model import is_under
-        from qualcode.quotes import (QuoteOptions, check_case_attrs, check_prefixes, collect_quotes, parse_prefixes,
+        from qualcode.tables.quotes import (QuoteOptions, check_case_attrs, check_prefixes, collect_quotes, parse_prefixes,
                                      quotes_frame)
 
         prefixes = parse_prefixes(codes)
@@ -536,9 +536,9 @@ class Project:
         Columns are the codes under the prefix ``cols`` (collapsed to ``depth`` levels below it),
         plus a Totaal column; the last row is Totaal. ``count``: codings, cases or words;
         ``normalize``: none, row or col (percentages of the row or column total). What the totals
-        mean for each choice is in :mod:`qualcode.matrix` and in ``df.attrs["notes"]``.
+        mean for each choice is in :mod:`qualcode.tables.matrix` and in ``df.attrs["notes"]``.
         """
-        from qualcode.matrix import build_matrix
+        from qualcode.tables.matrix import build_matrix
 
         codings = self._table_codings(coders, cols)
         return build_matrix(codings, codebook=self.codebook(), case_attributes=self._case_attribute_values(),
@@ -554,7 +554,7 @@ class Project:
         labels: bool = False,
     ) -> "pd.DataFrame":
         """Code x code: how many units (turns, or cases) have both codes; the diagonal: units with the code."""
-        from qualcode.matrix import build_cooccurrence
+        from qualcode.tables.matrix import build_cooccurrence
 
         codings = self._table_codings(coders, codes)
         return build_cooccurrence(codings, codebook=self.codebook(), codes=codes, unit=unit, depth=depth,
@@ -563,8 +563,8 @@ class Project:
     # -- REFI-QDA project exchange (.qdpx) --------------------------------------------------
     def export_qdpx(self, path: str | Path) -> "QdpxExport":
         """Write the project as a REFI-QDA project (``.qdpx``): sources, codebook, coders,
-        codings, cases and variables (see :mod:`qualcode.export.qdpx`). Deterministic."""
-        from qualcode.export.qdpx import export_qdpx
+        codings, cases and variables (see :mod:`qualcode.refi.qdpx_write`). Deterministic."""
+        from qualcode.refi.qdpx_write import export_qdpx
 
         return export_qdpx(self, path)
 
@@ -578,13 +578,13 @@ class Project:
         use_codebook: bool = False,
     ) -> "QdpxImport":
         """Import a REFI-QDA project from another QDA tool as one run ("import") that
-        ``undo`` removes (see :mod:`qualcode.qdpx_import` for the mapping)."""
-        from qualcode.qdpx_import import import_qdpx
+        ``undo`` removes (see :mod:`qualcode.refi.qdpx_import` for the mapping)."""
+        from qualcode.refi.qdpx_import import import_qdpx
 
         return import_qdpx(self, path, prefix=prefix, allow_pii=allow_pii, default_coder=default_coder,
                            use_codebook=use_codebook)
 
-    # -- typology and the tables of tables.md (qualcode.typology, qualcode.tables) ----------------
+    # -- typology and the tables of tables.md (qualcode.tables.typology, qualcode.tables.frame) ----------------
     def typology_data(
         self,
         typology_path: str | Path | None = None,
@@ -596,8 +596,8 @@ class Project:
     ) -> "TypologyData":
         """The typology (default ``[project] typology``), the assignment of every case and the
         coder's codings behind it: what every typology table is computed from (see
-        :func:`qualcode.typology.gather`)."""
-        from qualcode.typology import gather
+        :func:`qualcode.tables.typology.gather`)."""
+        from qualcode.tables.typology import gather
 
         return gather(self, typology_path, coder=coder, level=level, override_attr=override_attr, lang=lang)
 
@@ -606,7 +606,7 @@ class Project:
         """``qualcode typology``: one row per case with ``case, [level attribute], type, type_label,
         scores, evidence, contradicting, manual``. ``level``: ``"case"`` or a case attribute (e.g.
         ``"team"``) whose values pool the codings; a case attribute ``type`` set by hand wins."""
-        from qualcode.typology import assignment_frame
+        from qualcode.tables.typology import assignment_frame
 
         return assignment_frame(self.typology_data(typology_path, coder, level, **options))
 
@@ -694,7 +694,7 @@ class Project:
         """Respondents voicing each logic on each dimension, with the stance split and optional
         quantifier words (tables.md #6; options: :func:`qualcode.tables.dimensions.dimensions`)."""
         from qualcode.tables.dimensions import dimensions
-        from qualcode.typology import coder_codings
+        from qualcode.tables.typology import coder_codings
 
         coder, codings = coder_codings(self, coder)
         options.setdefault("total", len(self.store.case_ids()))
@@ -705,7 +705,7 @@ class Project:
         """Respondents per respondent group mentioning each aspect of professional practice, "niet
         genoemd" for none (tables.md #7; options: :func:`qualcode.tables.aspects.aspects`)."""
         from qualcode.tables.aspects import aspects
-        from qualcode.typology import coder_codings
+        from qualcode.tables.typology import coder_codings
 
         coder, codings = coder_codings(self, coder)
         attrs = {r["id"]: r["attributes"] for r in self.case_rows()}
@@ -714,10 +714,10 @@ class Project:
 
     # -- agreement, disagreements, consensus, exchange files (issue 5) -------------------------------
     def agreement_report(self, coders: Sequence[str], **options: Any):
-        """Agreement per code and pooled as an :class:`qualcode.agreement.AgreementResult` (``.to_dict()``
+        """Agreement per code and pooled as an :class:`qualcode.agreement.compute.AgreementResult` (``.to_dict()``
         is the JSON of ``qualcode agree``). Options: unit, overlap, codes, group, transcripts, rated,
-        suggestions (see :func:`qualcode.agreement.agreement`)."""
-        from qualcode.agreement import agreement
+        suggestions (see :func:`qualcode.agreement.compute.agreement`)."""
+        from qualcode.agreement.compute import agreement
 
         return agreement(self.store, self.codebook(), coders, **options)
 
@@ -729,70 +729,70 @@ class Project:
     def disagreement_rows(self, coders: Sequence[str], **options: Any) -> list[dict[str, Any]]:
         """Turns the coders coded differently: ``{fragment, transcript, case, text, codes, agreed, disputed,
         memos, codings}``. Options: codes, transcripts, rated, suggestions."""
-        from qualcode.disagreements import disagreements
+        from qualcode.agreement.disagreements import disagreements
 
         return disagreements(self.store, coders, **options)
 
     def disagreements(self, coders: Sequence[str], **options: Any) -> "pd.DataFrame":
-        from qualcode.disagreements import disagreements_frame
+        from qualcode.agreement.disagreements import disagreements_frame
 
         return disagreements_frame(self.disagreement_rows(coders, **options), list(coders))
 
     def consensus(self, coders: Sequence[str], name: str, *, resolve=None, **options: Any):
         """Make coder ``name`` from the agreed codings of ``coders`` (and disagreements resolved by
         ``resolve``; without it: agreed only); one run. Returns a ``ConsensusReport``."""
-        from qualcode.consensus import consensus
+        from qualcode.agreement.consensus import consensus
 
         return consensus(self.store, self.codebook(), coders=coders, name=name, user=self.user, resolve=resolve,
                          **options)
 
     def export_codings(self, coder: str, path: str | Path) -> int:
         """Write a coder's codings to an exchange file (.csv, .jsonl or .json); returns how many."""
-        from qualcode.exchange import export_codings
+        from qualcode.coding.exchange import export_codings
 
         return export_codings(self.store, coder, path)
 
     def import_codings(self, path: str | Path, as_coder: str | None = None):
         """Import an exchange file (all rows checked first; one run; idempotent). Returns an ``ImportReport``."""
-        from qualcode.exchange import import_codings
+        from qualcode.coding.exchange import import_codings
 
         return import_codings(self.store, self.codebook(), path, as_coder=as_coder, user=self.user)
 
-    # -- HTML report (qualcode.report) -------------------------------------------------------------
+    # -- HTML report (qualcode.report.page) -------------------------------------------------------------
     def code_frequencies(self, coders: str | Sequence[str] | None = None) -> "pd.DataFrame":
         """Codings per code in codebook order: ``code, label, depth, codings`` (the code itself),
         ``incl_subcodes``, ``cases``, and one column per coder when several coded (the report's
-        frequency table; see :func:`qualcode.report.code_frequencies`)."""
-        from qualcode.report import code_frequencies
+        frequency table; see :func:`qualcode.report.page.code_frequencies`)."""
+        from qualcode.report.page import code_frequencies
 
         return code_frequencies(self, [coders] if isinstance(coders, str) else coders)
 
     def report(self, out: str | Path | None = None, coders: Sequence[str] | None = None, **options: Any) -> Path:
         """``qualcode report``: write one self-contained HTML page (default ``exports/report.html``)
-        and return its path. Options: top_quotes, max_words, title (:class:`qualcode.report.ReportOptions`)."""
-        from qualcode.report import ReportOptions, write_report
+        and return its path. Options: top_quotes, max_words, title (:class:`qualcode.report.page.ReportOptions`)."""
+        from qualcode.report.page import ReportOptions, write_report
 
         return write_report(self, out, ReportOptions(coders=list(coders) if coders else None, **options))
 
-    # -- codebook changes that codings follow (qualcode.codes) ----------------------------------
+    # -- codebook changes that codings follow (qualcode.coding.recode) ----------------------------------
     def rename_code(self, old: str, new: str):
         """``codes rename``: give a code (and its subtree) a new id; YAML, codings, suggestions
         and code memos follow in one run that can be undone. Returns a ``CodeChange``."""
-        from qualcode.codes import rename_code
+        from qualcode.coding.recode import rename_code
 
         return rename_code(self, old, new)
 
     def merge_codes(self, source: str, target: str):
         """``codes merge``: ``source``'s codings (without duplicates), suggestions, memos and
         children go to ``target``; ``source`` leaves the codebook. One run; a ``CodeChange``."""
-        from qualcode.codes import merge_codes
+        from qualcode.coding.recode import merge_codes
 
         return merge_codes(self, source, target)
 
     def move_code(self, code: str, new_parent: str | None):
         """``codes move``: put a code and its subtree under ``new_parent`` (``None``/``"-"``: top
         level). One run; returns a ``CodeChange``."""
-        from qualcode.codes import move_code
+        from qualcode.coding.recode import move_code
 
         return move_code(self, code, new_parent)
 
@@ -817,7 +817,7 @@ class Project:
                           manual_only: bool = False, min_score: float | None = None) -> dict[str, Any]:
         """``qualcode evaluate --format json``: what was compared (unit, reference, suggestion
         statuses, transcripts), per-code rows, the pooled row and notes."""
-        from qualcode.evaluate import evaluation_report
+        from qualcode.suggest.evaluate import evaluation_report
 
         return evaluation_report(self.store, self.codebook(), coder, engine, codes, manual_only=manual_only,
                                  min_score=min_score)
@@ -826,7 +826,7 @@ class Project:
                  manual_only: bool = False, min_score: float | None = None) -> list[dict[str, Any]]:
         """An engine's suggestions against ``coder``'s codings per code at turn level (tp, fp, fn,
         tn, precision, recall, F1, Cohen's kappa), then a pooled row (code ``(pooled)``)."""
-        from qualcode.evaluate import evaluate
+        from qualcode.suggest.evaluate import evaluate
 
         return evaluate(self.store, self.codebook(), coder, engine, codes, manual_only=manual_only,
                         min_score=min_score)

@@ -1,4 +1,4 @@
-"""Agreement with an explicit unit (qualcode.agreement) on hand-made coder projects.
+"""Agreement with an explicit unit (qualcode.agreement.compute) on hand-made coder projects.
 
 Expected coefficients come from independent references on the same unit vectors: scikit-learn's
 ``cohen_kappa_score``, the ``krippendorff`` package, statsmodels' ``fleiss_kappa``, and AC1 /
@@ -19,8 +19,8 @@ from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.inter_rater import aggregate_raters
 from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss
 
-from qualcode.agreement import PatternTable, WeightedRatingData, agreement
-from qualcode.agreement_stats import all_coefficients
+from qualcode.agreement.compute import PatternTable, WeightedRatingData, agreement
+from qualcode.agreement.stats import all_coefficients
 from qualcode.errors import InputError
 
 TURNS = ["T01_g1:2", "T01_g1:3", "T01_g1:5", "T01_g1:6", "T02_r1:2", "T02_r1:4"]
@@ -464,7 +464,7 @@ def test_auto_rules_as_a_coder(two):
                                                         sum((1 - x) & y for x, y in zip(a, b)))
     # only open suggestions: reject one, it no longer counts
     first = sugg[0]
-    from qualcode.coding import reject_suggestion
+    from qualcode.coding.apply import reject_suggestion
 
     with two.store.run("review", "t"):
         reject_suggestion(two.store, first["id"], "anna")

@@ -1,4 +1,4 @@
-"""Tests for qualcode.agreement_stats against independent references and published examples.
+"""Tests for qualcode.agreement.stats against independent references and published examples.
 
 References used:
 - scikit-learn ``cohen_kappa_score``; statsmodels ``fleiss_kappa`` + ``aggregate_raters``;
@@ -32,7 +32,7 @@ from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.inter_rater import aggregate_raters
 from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss_kappa
 
-from qualcode.agreement_stats import (
+from qualcode.agreement.stats import (
     COEFFICIENT_NAMES,
     Coefficient,
     RatingData,

@@ -1,6 +1,6 @@
 """Re-anchoring codings by their covered text."""
 
-from qualcode.anchoring import fragment_at, reanchor
+from qualcode.transcripts.anchoring import fragment_at, reanchor
 
 
 def test_kept_when_text_unchanged_at_offsets():

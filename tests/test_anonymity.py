@@ -1,4 +1,4 @@
-"""Tests for qualcode.anonymity: every detector with true and false positives, and pseudonyms."""
+"""Tests for qualcode.anonymity.detect: every detector with true and false positives, and pseudonyms."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qualcode.anonymity import (
+from qualcode.anonymity.detect import (
     Finding,
     PseudonymKey,
     SensitiveTerms,

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from qualcode.attributes import Typed, from_stored, parse_value, read_attributes_csv, to_stored
+from qualcode.transcripts.attributes import Typed, from_stored, parse_value, read_attributes_csv, to_stored
 from qualcode.errors import InputError
 
 

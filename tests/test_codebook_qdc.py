@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from qualcode.codebook import load_codebook
-from qualcode.codebook.qdc import (
+from qualcode.refi.qdc import (
     CODEBOOK_NS,
     QUALCODE_NAMESPACE,
     code_guid,

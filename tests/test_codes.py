@@ -1,4 +1,4 @@
-"""rename/merge/move codes (qualcode.codes): YAML edited in place, data follows, undo restores."""
+"""rename/merge/move codes (qualcode.coding.recode): YAML edited in place, data follows, undo restores."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from conftest import write
 from qualcode.codebook import load_codebook
-from qualcode.codes import merge_codes, move_code, plan_yaml_edit, rename_code
+from qualcode.coding.recode import merge_codes, move_code, plan_yaml_edit, rename_code
 from qualcode.errors import InputError, ProblemFound
 
 MAIN = """\

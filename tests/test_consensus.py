@@ -1,4 +1,4 @@
-"""Disagreements and consensus (qualcode.disagreements, qualcode.consensus), library and CLI."""
+"""Disagreements and consensus (qualcode.agreement.disagreements, qualcode.agreement.consensus), library and CLI."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from qualcode.cli import get_app
-from qualcode.consensus import Resolution, parse_answer
+from qualcode.agreement.consensus import Resolution, parse_answer
 from qualcode.errors import InputError
 
 runner = CliRunner()

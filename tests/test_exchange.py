@@ -1,4 +1,4 @@
-"""Exchange files (qualcode.exchange): export a coder's codings, import them into another project."""
+"""Exchange files (qualcode.coding.exchange): export a coder's codings, import them into another project."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from conftest import CASES, CODEBOOK, GROUP, SINGLE, write
 from qualcode.errors import InputError
-from qualcode.exchange import EXPORT_COLUMNS, import_codings
+from qualcode.coding.exchange import EXPORT_COLUMNS, import_codings
 from qualcode.project import Project
 
 COMPARE = ("coder", "code", "fragment", "transcript", "start", "end", "text", "stance", "memo")

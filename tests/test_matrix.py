@@ -15,7 +15,7 @@ import pytest
 from test_quotes import build_coded_project
 
 from qualcode.errors import InputError
-from qualcode.matrix import TOTAL, collapse
+from qualcode.tables.matrix import TOTAL, collapse
 
 BUR, PROF, CLIENT, JUDG, MARKET = ("logic.bureaucratic", "logic.professional", "logic.professional.client",
                                    "logic.professional.judgement", "logic.market")
@@ -188,7 +188,7 @@ def test_cooccurrence_families_per_turn_and_per_case(coded):
 
 # -- heatmaps -------------------------------------------------------------------------------
 def test_heatmap_png_and_svg(coded, tmp_path):
-    from qualcode.plots import heatmap, heatmap_svg
+    from qualcode.export.plots import heatmap, heatmap_svg
 
     df = coded.matrix(rows="gemeente,team", cols="logic", depth=1)
     png = heatmap(df, tmp_path / "m.png", "Logica per team")

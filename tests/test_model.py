@@ -260,7 +260,7 @@ def test_evaluate_says_what_was_compared_and_manual_only(ingested):
     project = ingested
     _hand_case(project)
     market = project.suggestion_rows(status="open", codes="logic.market")[0]
-    from qualcode.coding import accept_suggestion
+    from qualcode.coding.apply import accept_suggestion
 
     with project.store.run("review", "test"):
         accept_suggestion(project.store, project.codebook(), market["id"], "anna")

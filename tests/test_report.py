@@ -1,4 +1,4 @@
-"""The HTML report (qualcode.report, ``qualcode report``): one self-contained page.
+"""The HTML report (qualcode.report.page, ``qualcode report``): one self-contained page.
 
 The fixture is the tiny project of conftest.py (test codebook: logic.bureaucratic /
 professional / market, discretion.coping), coded here by hand so every number can be checked:
@@ -27,7 +27,7 @@ from typer.testing import CliRunner
 
 from qualcode.cli import get_app
 from qualcode.project import Project
-from qualcode.report import (
+from qualcode.report.page import (
     SECTIONS,
     Bar,
     NotAvailable,

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from qualcode.cli import get_app
 from qualcode.errors import InputError
 from qualcode.project import Project
-from qualcode.review import ReviewSession, parse_stance
+from qualcode.coding.review import ReviewSession, parse_stance
 
 
 @pytest.fixture
@@ -260,7 +260,7 @@ def test_search_codes_ranking(suggested):
 
 
 def test_search_codes_on_the_shipped_codebook(tmp_path):
-    from qualcode.review import CodeIndex
+    from qualcode.coding.review import CodeIndex
 
     with Project.init(tmp_path / "p") as p:
         index = CodeIndex(p.codebook())

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from qualcode.codebook import load_codebook
-from qualcode.nlp import get_nlp
+from qualcode.language.nlp import get_nlp
 from qualcode.suggest.phrases import PhraseIndex, Unsupported, doc_arrays
 from qualcode.suggest.rules import phrase_elements, phrase_to_pattern
 

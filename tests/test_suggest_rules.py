@@ -9,7 +9,7 @@ import pytest
 
 from conftest import CODEBOOK
 from qualcode.codebook import load_codebook
-from qualcode.nlp import get_nlp
+from qualcode.language.nlp import get_nlp
 from qualcode.suggest.rules import RuleEngine
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,8 +12,8 @@ from __future__ import annotations
 import pytest
 
 from qualcode.errors import InputError
-from qualcode.export import table_from_frame
-from qualcode.tables import frame_table
+from qualcode.export.table import table_from_frame
+from qualcode.tables.frame import frame_table
 from qualcode.tables.context import parse_amount, yes_no
 from qualcode.tables.dimensions import parse_words, quantifier
 from qualcode.tables.overview import data_overview

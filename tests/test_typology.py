@@ -1,4 +1,4 @@
-"""Assigning a coded project's cases to types (qualcode.typology, Project.typology) and the
+"""Assigning a coded project's cases to types (qualcode.tables.typology, Project.typology) and the
 distribution table with respondent id ranges (tables.md #2).
 
 The fixture study (:func:`build_study`, also used by test_tables.py and test_cli_typology.py) is

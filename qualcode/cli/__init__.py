@@ -19,7 +19,7 @@ def _register() -> None:
 
 def main() -> None:
     """Entry point of the ``qualcode`` script."""
-    from qualcode.cli._app import app
+    from qualcode.cli.app import app
 
     _register()
     app()
@@ -27,7 +27,7 @@ def main() -> None:
 
 def get_app():
     """The Typer app with every command registered (for tests with CliRunner)."""
-    from qualcode.cli._app import app
+    from qualcode.cli.app import app
 
     _register()
     return app

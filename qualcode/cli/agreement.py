@@ -1,7 +1,7 @@
 """``qualcode agree``, ``disagreements`` and ``consensus``: comparing coders.
 
-Thin wrappers around :mod:`qualcode.agreement`, :mod:`qualcode.disagreements` and
-:mod:`qualcode.consensus`; rendering (tables with the methods note, the resolve prompt) lives here.
+Thin wrappers around :mod:`qualcode.agreement.compute`, :mod:`qualcode.agreement.disagreements` and
+:mod:`qualcode.agreement.consensus`; rendering (tables with the methods note, the resolve prompt) lives here.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 
 import typer
 
-from qualcode.cli._app import (
+from qualcode.cli.app import (
     Format,
     _format_from_suffix,
     app,
@@ -42,7 +42,7 @@ HEADERS = {
 # -- agree -----------------------------------------------------------------------------------
 def _display(result) -> tuple[list[dict[str, Any]], list[str]]:
     """Rows for table/md/tex/xlsx ("undefined" for a null coefficient) and their columns."""
-    from qualcode.agreement import ENTRY_COEFFICIENTS
+    from qualcode.agreement.compute import ENTRY_COEFFICIENTS
 
     cols = [c for c in result.columns() if c != "notes"]
     if result.unit != "char":
@@ -70,7 +70,7 @@ def _informative(note: str) -> str:
 
 def _footnotes(result) -> list[str]:
     """Why a coefficient is undefined, and other notes worth reading; the full notes are in JSON."""
-    from qualcode.agreement import ENTRY_COEFFICIENTS
+    from qualcode.agreement.compute import ENTRY_COEFFICIENTS
 
     lines: list[str] = []
     seen: set[str] = set()
@@ -196,7 +196,7 @@ def disagreements_cli(
 
     Example:  qualcode disagreements --coder anna --coder bram --code logic --format md
     """
-    from qualcode.disagreements import flat_rows
+    from qualcode.agreement.disagreements import flat_rows
 
     with open_project() as project:
         items = project.disagreement_rows(coder, codes=code, transcripts=transcript or None, rated=rated,
@@ -228,7 +228,7 @@ def _show_turn(turn, i: int, n: int, coders: list[str]) -> None:
 
 def prompt_resolver(coders: list[str], codebook):
     """A resolver reading one answer per line from stdin (works when stdin is not a terminal)."""
-    from qualcode.consensus import ANSWER_HELP, parse_answer
+    from qualcode.agreement.consensus import ANSWER_HELP, parse_answer
 
     letters = "/".join(chr(ord("a") + j) for j in range(len(coders)))
     err(ANSWER_HELP)
@@ -278,7 +278,7 @@ def consensus_cli(
 
       qualcode consensus --coder anna --coder bram --as agreed --auto agreed-only
     """
-    from qualcode.consensus import AUTO_MODES
+    from qualcode.agreement.consensus import AUTO_MODES
 
     if auto is not None and auto not in AUTO_MODES:
         raise InputError(f"--auto must be one of {', '.join(AUTO_MODES)}, not {auto!r}")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from qualcode.cli._app import Format, app, emit, info, state
+from qualcode.cli.app import Format, app, emit, info, state
 
 @app.command("anonymise")
 def anonymise_cli(
@@ -29,10 +29,10 @@ def anonymise_cli(
 
       qualcode anonymise transcripts/*.txt --key ../sleutel.csv --in-place
     """
-    from qualcode.anonymity import SensitiveTerms
+    from qualcode.anonymity.detect import SensitiveTerms
     from qualcode.config import find_project_root, load_config
     from qualcode.errors import InputError
-    from qualcode.pseudonymise import anonymise_files
+    from qualcode.anonymity.files import anonymise_files
 
     protected: list[Path] = []
     terms = SensitiveTerms()

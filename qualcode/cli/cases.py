@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from qualcode.cli._app import Format, app, emit, info, open_project, to_json
+from qualcode.cli.app import Format, app, emit, info, open_project, to_json
 from qualcode.errors import InputError
 
 cases_app = typer.Typer(help="List, show and set case attributes.", no_args_is_help=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from qualcode.cli._app import Format, app, emit, info, open_project, state, stdout_console, to_json
+from qualcode.cli.app import Format, app, emit, info, open_project, state, stdout_console, to_json
 from qualcode.errors import InputError
 
 codebook_app = typer.Typer(
@@ -186,7 +186,7 @@ def export_cli(
       qualcode codebook export --format md --lang en --out appendix.md
     """
     from qualcode.codebook import load_codebook
-    from qualcode.codebook.qdc import codebook_to_yaml, export_qdc
+    from qualcode.refi.qdc import codebook_to_yaml, export_qdc
     from qualcode.codebook.render import codebook_to_markdown
 
     path = _codebook_path(file)
@@ -230,7 +230,7 @@ def import_cli(
     Example:  qualcode codebook import atlas-export.qdc --out codebooks/atlas.yaml
     """
     from qualcode.codebook.load import read_codebook
-    from qualcode.codebook.qdc import codebook_to_yaml, import_qdc
+    from qualcode.refi.qdc import codebook_to_yaml, import_qdc
 
     cb = import_qdc(file, language=lang.value)
     if out is None:

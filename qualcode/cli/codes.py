@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from qualcode.cli._app import Format, app, open_project, to_json
+from qualcode.cli.app import Format, app, open_project, to_json
 
 codes_app = typer.Typer(
     help="Rename, merge and move codes; codings, suggestions and memos follow (each an undoable run).",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from qualcode.cli._app import Format, app, emit, info, open_project
+from qualcode.cli.app import Format, app, emit, info, open_project
 from qualcode.errors import InputError
 
 

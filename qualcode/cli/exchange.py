@@ -1,7 +1,7 @@
 """``qualcode export ...`` and ``qualcode import ...``: the two command groups for files in and out.
 
 This module owns the groups (``export_app``, ``import_app``) and the exchange-file commands
-``export codings`` / ``import codings`` (blind second coding, :mod:`qualcode.exchange`). Other
+``export codings`` / ``import codings`` (blind second coding, :mod:`qualcode.coding.exchange`). Other
 modules add their own subcommands to the same groups (quotes, tables, qdpx ...)::
 
     from qualcode.cli.exchange import export_app
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import typer
 
-from qualcode.cli._app import Format, app, info, open_project, to_json
+from qualcode.cli.app import Format, app, info, open_project, to_json
 
 export_app = typer.Typer(help="Write codings, quotes and tables to files.", no_args_is_help=True)
 import_app = typer.Typer(help="Read codings (and more) from files.", no_args_is_help=True)

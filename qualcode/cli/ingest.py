@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from qualcode.cli._app import Format, app, emit, err, info, open_project, progress_bar, to_json
+from qualcode.cli.app import Format, app, emit, err, info, open_project, progress_bar, to_json
 
 
 @app.command("ingest")
@@ -48,7 +48,7 @@ def ingest_cli(
         err(f"warning: {w}", style="yellow")
     if report.findings:
         rows = [f.__dict__ for f in report.findings]
-        from qualcode.cli._app import stderr_console
+        from qualcode.cli.app import stderr_console
         from rich.table import Table
 
         table = Table(title="Anonymity check: possible personal data", header_style="bold")

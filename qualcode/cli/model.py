@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from qualcode.cli._app import Format, app, emit, info, open_project, progress_bar, rows_to_markdown, stdout_console
+from qualcode.cli.app import Format, app, emit, info, open_project, progress_bar, rows_to_markdown, stdout_console
 
 TRAIN_COLUMNS = ["code", "positives", "precision", "recall", "f1", "tp", "fp", "fn", "threshold", "note"]
 EVAL_COLUMNS = ["code", "units", "coded", "suggested", "tp", "fp", "fn", "tn", "precision", "recall", "f1",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from qualcode.cli._app import app, info
+from qualcode.cli.app import app, info
 
 
 @app.command("init")

@@ -1,7 +1,7 @@
 """``qualcode export qdpx`` and ``qualcode import qdpx``: REFI-QDA project exchange.
 
-Thin wrappers around :meth:`Project.export_qdpx` (:mod:`qualcode.export.qdpx`) and
-:meth:`Project.import_qdpx` (:mod:`qualcode.qdpx_import`), where the mapping is documented.
+Thin wrappers around :meth:`Project.export_qdpx` (:mod:`qualcode.refi.qdpx_write`) and
+:meth:`Project.import_qdpx` (:mod:`qualcode.refi.qdpx_import`), where the mapping is documented.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from qualcode.cli._app import Format, emit, err, info, open_project, to_json
+from qualcode.cli.app import Format, emit, err, info, open_project, to_json
 from qualcode.cli.exchange import export_app, import_app
 from qualcode.errors import InputError
 

@@ -1,6 +1,6 @@
 """``qualcode export quotes``: citation tables for a paper.
 
-A thin wrapper around :meth:`Project.quotes`; :func:`qualcode.quotes.quote_tables` shapes the
+A thin wrapper around :meth:`Project.quotes`; :func:`qualcode.tables.quotes.quote_tables` shapes the
 DataFrame for each format: one table per code (or case) with the code label as caption for
 Markdown, LaTeX, Word and the terminal; one sheet per code family for XLSX; one flat table for
 CSV and JSON (what scripts read).
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import typer
 
-from qualcode.cli._app import Format, open_project
+from qualcode.cli.app import Format, open_project
 from qualcode.cli.exchange import export_app
 from qualcode.cli.matrix import emit_tables
 from qualcode.errors import InputError
@@ -45,8 +45,8 @@ def export_quotes_cli(
 
       qualcode export quotes --format xlsx          (writes exports/quotes.xlsx)
     """
-    from qualcode.export import format_for
-    from qualcode.quotes import GROUP_BY, quote_tables
+    from qualcode.export.table import format_for
+    from qualcode.tables.quotes import GROUP_BY, quote_tables
 
     if by not in GROUP_BY:
         raise InputError(f"--by must be one of {', '.join(GROUP_BY)}, not {by!r}")

@@ -1,4 +1,4 @@
-"""``qualcode report``: one self-contained HTML page about the project (see :mod:`qualcode.report`)."""
+"""``qualcode report``: one self-contained HTML page about the project (see :mod:`qualcode.report.page`)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from qualcode.cli._app import app, info, open_project
+from qualcode.cli.app import app, info, open_project
 
 
 @app.command("report")

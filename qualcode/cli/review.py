@@ -1,7 +1,7 @@
 """``qualcode review``: the interactive coding screen, and ``--accept-all`` for pipelines.
 
-The screen is a thin layer over :class:`qualcode.review.ReviewSession`: keys become session
-calls, the session's :class:`~qualcode.review.FragmentView` is drawn with rich. On a terminal
+The screen is a thin layer over :class:`qualcode.coding.review.ReviewSession`: keys become session
+calls, the session's :class:`~qualcode.coding.review.FragmentView` is drawn with rich. On a terminal
 keys are read raw (termios cbreak + select for escape sequences); when stdin is not a terminal
 one command is read per line (``a``, ``r 2``, ``c logic.market``, ``j Hvs01_g1:5``, ``q``), so
 the same screen can be scripted and tested without a terminal.
@@ -18,14 +18,14 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import typer
 
-from qualcode.cli._app import app, info, open_project
+from qualcode.cli.app import app, info, open_project
 from qualcode.errors import InputError
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
 
-    from qualcode.review import CodeHit, FragmentView, ReviewSession
+    from qualcode.coding.review import CodeHit, FragmentView, ReviewSession
 
 HELP_FULL = "a/1-9 accept  r reject  c code  s stance  n narrow  m memo  d def  u undo  j jump  h/l move  q quit"
 HELP_SHORT = "a/1-9 acc r rej c code s stance n narrow m memo d def u undo j jump h/l q ?"
@@ -625,7 +625,7 @@ def review_cli(
         undo = f" (run {run_id}; undo with `qualcode runs undo {run_id}`)" if run_id else ""
         info(f"accepted {n} suggestion(s) as coder {coder}{undo}")
         return
-    from qualcode.review import ReviewSession
+    from qualcode.coding.review import ReviewSession
 
     with open_project() as project:
         session = ReviewSession(project, coder, transcripts or None, blind=blind, min_score=min_score, engine=engine)

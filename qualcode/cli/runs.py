@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from qualcode.cli._app import Format, app, emit, info, open_project
+from qualcode.cli.app import Format, app, emit, info, open_project
 
 runs_app = typer.Typer(help="The audit log: every bulk step is a run that can be undone.", no_args_is_help=True)
 app.add_typer(runs_app, name="runs")

@@ -1,7 +1,7 @@
 """``qualcode table NAME``: the table shapes of tables.md, one subcommand each.
 
 Each subcommand calls one ``Project`` method (which returns a DataFrame, for notebooks) or,
-for the typology tables, the ``qualcode.tables`` function over one :meth:`Project.typology_data`,
+for the typology tables, the ``qualcode.tables.frame`` function over one :meth:`Project.typology_data`,
 and prints or writes the result with :func:`qualcode.cli.matrix.emit_tables`.
 """
 
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Sequence
 
 import typer
 
-from qualcode.cli._app import Format, app, open_project
+from qualcode.cli.app import Format, app, open_project
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -37,10 +37,10 @@ _MUNI = typer.Option("gemeente", "--municipality-attr", help="Case attribute of 
 
 def _emit(frames: Sequence["pd.DataFrame"], fmt: Format, out: Path | None, groups: Sequence[str] = (),
           sheets: Sequence[str] = ()) -> None:
-    """Print or write DataFrames made by ``qualcode.tables`` (title and notes in ``attrs``)."""
+    """Print or write DataFrames made by ``qualcode.tables.frame`` (title and notes in ``attrs``)."""
     from qualcode.cli.matrix import emit_tables
-    from qualcode.export import format_for
-    from qualcode.tables import frame_table
+    from qualcode.export.table import format_for
+    from qualcode.tables.frame import frame_table
 
     kind = Format(format_for(out)) if out is not None and fmt == Format.table else fmt
     tables = [frame_table(df, group_columns=groups if kind in GROUPED else (), sheet=(list(sheets) + [None] * 9)[i])
@@ -52,7 +52,7 @@ def _emit(frames: Sequence["pd.DataFrame"], fmt: Format, out: Path | None, group
 
 
 def _list(value: str | None) -> list[str] | None:
-    from qualcode.tables import parse_list
+    from qualcode.tables.frame import parse_list
 
     return parse_list(value) or None
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from qualcode.cli._app import Format, app, emit, open_project, stdout_console, to_json
+from qualcode.cli.app import Format, app, emit, open_project, stdout_console, to_json
 
 transcripts_app = typer.Typer(help="List and show ingested transcripts.", no_args_is_help=True)
 app.add_typer(transcripts_app, name="transcripts")

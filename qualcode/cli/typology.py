@@ -1,8 +1,8 @@
 """``qualcode typology``: assign cases (or teams) to the types of a typology, with the tables
 that justify it (assignment with evidence, distribution over types, type profile, appendix).
 
-A thin wrapper: :meth:`Project.typology_data` assigns the types (``qualcode.typology``), the
-``qualcode.tables`` modules shape the tables and :func:`qualcode.cli.matrix.emit_tables` writes
+A thin wrapper: :meth:`Project.typology_data` assigns the types (``qualcode.tables.typology``), the
+``qualcode.tables.frame`` modules shape the tables and :func:`qualcode.cli.matrix.emit_tables` writes
 them in every format.
 """
 
@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from qualcode.cli._app import Format, app, open_project
+from qualcode.cli.app import Format, app, open_project
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from qualcode.export import Table
-    from qualcode.typology import TypologyData
+    from qualcode.export.table import Table
+    from qualcode.tables.typology import TypologyData
 
 
 class TypologyTable(str, Enum):
@@ -36,7 +36,7 @@ GROUPED = (Format.table, Format.md, Format.tex, Format.docx)  # formats where re
 
 def assignment_table(df: "pd.DataFrame", level: str | None = None) -> "Table":
     """The assignment DataFrame as a readable table: type label, scores as text, ids joined."""
-    from qualcode.export import Table, cell_text
+    from qualcode.export.table import Table, cell_text
 
     columns = ["case"] + ([level] if level else []) + ["type", "scores", "evidence", "contradicting", "manual"]
     rows = []
@@ -63,11 +63,11 @@ def typology_tables(
     max_words: int | None = 40,
 ) -> tuple[list["Table"], dict[str, Any]]:
     """The requested tables, and their JSON form (assignment: the documented list of records)."""
-    from qualcode.tables import frame_table
+    from qualcode.tables.frame import frame_table
     from qualcode.tables.appendix import appendix
     from qualcode.tables.distribution import distribution
     from qualcode.tables.profile import profile
-    from qualcode.typology import assignment_frame, assignment_json
+    from qualcode.tables.typology import assignment_frame, assignment_json
 
     names = [w for w in TypologyTable if w != TypologyTable.all] if which == TypologyTable.all else [which]
     tables: list[Table] = []
@@ -134,7 +134,7 @@ def typology_cli(
       qualcode typology --coder anna --table all --out exports/typologie.xlsx
     """
     from qualcode.cli.matrix import emit_tables
-    from qualcode.export import format_for
+    from qualcode.export.table import format_for
 
     kind = Format(format_for(out)) if out is not None and fmt == Format.table else fmt
     with open_project() as project:

@@ -6,7 +6,7 @@ import csv
 import io
 from typing import Sequence
 
-from qualcode.export import Table, cell_text, strip_bold
+from qualcode.export.table import Table, cell_text, strip_bold
 
 
 def tables_to_csv(tables: Sequence[Table]) -> str:

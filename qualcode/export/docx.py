@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
-from qualcode.export import Table, bold_parts, cell_text
+from qualcode.export.table import Table, bold_parts, cell_text
 
 
 def write_docx(tables: Sequence[Table], path: Path) -> None:

@@ -6,7 +6,7 @@ import json
 from datetime import date
 from typing import Any, Sequence
 
-from qualcode.export import Table
+from qualcode.export.table import Table
 
 
 def _default(v: Any) -> Any:

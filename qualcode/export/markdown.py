@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from qualcode.export import Table, cell_text
+from qualcode.export.table import Table, cell_text
 
 
 def _esc(s: str) -> str:

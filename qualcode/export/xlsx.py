@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Sequence
 
-from qualcode.export import Table, cell_text, strip_bold
+from qualcode.export.table import Table, cell_text, strip_bold
 
 
 def _sheet_name(name: str, used: set[str]) -> str:

@@ -82,7 +82,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 
 from qualcode.codebook.model import Codebook, is_under
 from qualcode.errors import InputError
-from qualcode.evaluate import binary_metrics
+from qualcode.suggest.evaluate import binary_metrics
 from qualcode.store import Store, now
 from qualcode.suggest.rules import Suggestion
 

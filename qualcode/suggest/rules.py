@@ -305,7 +305,7 @@ _WORKER: RuleEngine | None = None
 def _init_worker(codebook_dict: dict[str, Any], model: str, codes: str | None) -> None:
     global _WORKER
     from qualcode.codebook.model import Codebook as CB
-    from qualcode.nlp import get_nlp
+    from qualcode.language.nlp import get_nlp
 
     _WORKER = RuleEngine(CB.from_dict(codebook_dict), get_nlp(model), codes)
 
@@ -328,7 +328,7 @@ def _suggest_multiprocess(
 ) -> Iterator[list[Suggestion]]:
     import multiprocessing as mp
 
-    model = getattr(engine.nlp, "_qualcode_model", "")  # set by qualcode.nlp.get_nlp
+    model = getattr(engine.nlp, "_qualcode_model", "")  # set by qualcode.language.nlp.get_nlp
     ctx = mp.get_context("spawn")
     # Big chunks: each round trip pickles texts out and suggestions back; few, large messages
     # keep that overhead small next to the matching itself.

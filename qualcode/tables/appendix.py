@@ -12,13 +12,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from qualcode.codebook.model import is_under
-from qualcode.tables import display, make_frame, natural_key
+from qualcode.tables.frame import display, make_frame, natural_key
 from qualcode.tables.ids import THROUGH, id_ranges
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from qualcode.typology import TypologyData
+    from qualcode.tables.typology import TypologyData
 
 CONTRA = "contradicting evidence"
 NONE = "none"
@@ -64,8 +64,8 @@ def appendix(
     ``turn(fragment_id)`` gives ``(start offset of the turn, turn text)`` so a quote can show the
     coded part in bold inside its turn; when it gives None the coded text alone is quoted.
     """
-    from qualcode.quotes import citation_label, in_context, shorten
-    from qualcode.typology import contradictions
+    from qualcode.tables.quotes import citation_label, in_context, shorten
+    from qualcode.tables.typology import contradictions
 
     lang = lang or data.lang
     types = data.type_of()

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from qualcode.codebook.model import is_under
 from qualcode.errors import InputError
-from qualcode.tables import children, display, make_frame, natural_key
+from qualcode.tables.frame import children, display, make_frame, natural_key
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -21,12 +21,12 @@ import re
 from statistics import mean
 from typing import TYPE_CHECKING, Any, Sequence
 
-from qualcode.tables import display, make_frame, natural_key
+from qualcode.tables.frame import display, make_frame, natural_key
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from qualcode.typology import TypologyData
+    from qualcode.tables.typology import TypologyData
 
 _AMOUNT = re.compile(r"(\d+(?:[.,]\d+)?)(?:\s*(?:-|–|—|tot|to|t/m)\s*(\d+(?:[.,]\d+)?))?")
 YES, NO, PARTLY = "Ja", "Nee", "Deels"

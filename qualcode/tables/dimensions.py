@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from qualcode.codebook.model import is_under
 from qualcode.errors import InputError
-from qualcode.tables import children, make_frame
+from qualcode.tables.frame import children, make_frame
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from qualcode.tables import display, make_frame, natural_key
+from qualcode.tables.frame import display, make_frame, natural_key
 from qualcode.tables.ids import THROUGH, id_ranges, team_id_problems
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from qualcode.typology import TypologyData
+    from qualcode.tables.typology import TypologyData
 
 
 def distribution(

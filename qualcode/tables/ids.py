@@ -21,7 +21,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
-from qualcode.tables import natural_key
+from qualcode.tables.frame import natural_key
 
 RESPONDENT_ID = re.compile(r"^(?P<prefix>[A-Za-z]+)(?P<team>\d+)_r(?P<n>\d+)$")
 THROUGH = "t/m"

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
-from qualcode.tables import TOTAL, UNKNOWN, display, make_frame, natural_key
+from qualcode.tables.frame import TOTAL, UNKNOWN, display, make_frame, natural_key
 
 if TYPE_CHECKING:
     import pandas as pd

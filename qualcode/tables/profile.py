@@ -16,13 +16,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from qualcode.codebook.model import is_under
-from qualcode.tables import make_frame
+from qualcode.tables.frame import make_frame
 from qualcode.tables.strategies import class_order, classify
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from qualcode.typology import TypologyData
+    from qualcode.tables.typology import TypologyData
 
 MAJORITY = 0.6
 MIXED = "mixed"

@@ -13,12 +13,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Mapping
 
 from qualcode.codebook.model import is_under
-from qualcode.tables import make_frame, natural_key
+from qualcode.tables.frame import make_frame, natural_key
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from qualcode.typology import TypologyData
+    from qualcode.tables.typology import TypologyData
 
 STRATEGY_CLASSES: dict[str, str] = {
     "discretion.client_differentiation": "professional inference",

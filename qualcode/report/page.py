@@ -31,7 +31,7 @@ from qualcode.errors import InputError, QualcodeError
 if TYPE_CHECKING:
     import pandas as pd
 
-    from qualcode.export import Table
+    from qualcode.export.table import Table
     from qualcode.project import Project
 
 DEFAULT_OUT = Path("exports") / "report.html"
@@ -90,14 +90,14 @@ class RenderedSection:
 # -- small HTML helpers ---------------------------------------------------------------------------
 def esc(value: Any) -> str:
     """Text for HTML (element content and quoted attribute values alike)."""
-    from qualcode.export import cell_text
+    from qualcode.export.table import cell_text
 
     return html.escape(value if isinstance(value, str) else cell_text(value), quote=True)
 
 
 def rich(value: Any) -> str:
     """Escaped text whose ``**...**`` spans (the coded part of a quote in context) become bold."""
-    from qualcode.export import bold_parts, cell_text
+    from qualcode.export.table import bold_parts, cell_text
 
     text = value if isinstance(value, str) else cell_text(value)
     return "".join(f"<strong>{html.escape(p)}</strong>" if bold else html.escape(p) for p, bold in bold_parts(text))
@@ -133,7 +133,7 @@ def table_html(table: "Table", *, cls: str = "", total_label: str | None = "Tota
     """A :class:`qualcode.export.Table` as an HTML table: numbers right-aligned, zebra rows
     (CSS), a Totaal row set apart, bold spans kept, title as caption and notes below it.
     ``row_classes`` gives each body row a CSS class (indentation of a code tree)."""
-    from qualcode.export import cell_text
+    from qualcode.export.table import cell_text
 
     out = [f'<div class="table-wrap"><table class="{esc(("data " + cls).strip())}"'
            + (f' id="{esc(table_id)}"' if table_id else "") + ">"]
@@ -168,7 +168,7 @@ def frame_html(df: "pd.DataFrame", *, title: str | None = None, index: bool = Fa
                cls: str = "", table_id: str | None = None, group_columns: Sequence[str] = (),
                row_classes: Sequence[str] | None = None) -> str:
     """A DataFrame (a Project table) as HTML, title and notes from ``df.attrs`` unless given."""
-    from qualcode.tables import frame_table
+    from qualcode.tables.frame import frame_table
 
     if index:
         df = df.reset_index()
@@ -268,7 +268,7 @@ def heat_table_html(df: "pd.DataFrame", title: str, *, total: str = "Totaal", ta
     Why a table and not another matplotlib picture for the per-family detail: it renders in
     milliseconds, stays sharp and selectable, and a hundred cases do not shrink it to a stamp.
     """
-    from qualcode.export import cell_text
+    from qualcode.export.table import cell_text
 
     cols = [c for c in df.columns if c != total]
     body = [(k, r) for k, r in df.iterrows()]
@@ -303,7 +303,7 @@ def heat_table_html(df: "pd.DataFrame", title: str, *, total: str = "Totaal", ta
 # -- data helpers (plain functions; tested on their own) -------------------------------------------
 def coders_in_use(project: "Project", wanted: Sequence[str] | None = None) -> list[str]:
     """Coders who have at least one active coding (restricted to ``wanted``; unknown names refused)."""
-    from qualcode.matrix import check_coders
+    from qualcode.tables.matrix import check_coders
 
     names = check_coders(list(wanted) if wanted else None, project.store.coder_names())
     used = sorted({r["coder"] for r in project.coding_rows(coders=names)})
@@ -383,7 +383,7 @@ def pick_top_quotes(df: "pd.DataFrame", n: int, max_words: int | None = None) ->
     """
     if df.empty:
         return df
-    from qualcode.quotes import ELLIPSIS, count_words
+    from qualcode.tables.quotes import ELLIPSIS, count_words
 
     def key(i: int) -> tuple:
         row = df.iloc[i]
@@ -538,7 +538,7 @@ def frequencies_section(project: "Project", options: ReportOptions) -> str:
 
 def heatmap_section(project: "Project", options: ReportOptions) -> str:
     """Case by code family as a heatmap, then one foldable heatmap per family (its subcodes)."""
-    from qualcode.plots import heatmap_svg
+    from qualcode.export.plots import heatmap_svg
 
     if not project.coding_rows(coders=options.coders):
         raise NotAvailable("no codings yet")
@@ -694,7 +694,7 @@ def agreement_section(project: "Project", options: ReportOptions) -> str:
     total = str(view.rows[-1]["code"]) if view.overall else None
     df["code"] = [Markup(f"<strong>{esc(c)}</strong>") if str(c) == total
                   else code_cell(str(c), cb.label_of(str(c), lang)) for c in df["code"]]
-    from qualcode.tables import frame_table
+    from qualcode.tables.frame import frame_table
 
     t = frame_table(df, title="Agreement per code")
     t.notes = view.notes
@@ -717,7 +717,7 @@ def _fmt(v: Any) -> str:
 def fragment_list(ids: Iterable[str], limit: int = 8) -> str:
     """Fragment ids grouped by transcript, ``Hvs01_g1: 9, 19, 26`` (at most ``limit`` ids shown,
     then ``… (+n)``), so an evidence cell stays short enough to read."""
-    from qualcode.typology import fragment_key
+    from qualcode.tables.typology import fragment_key
 
     items = sorted(dict.fromkeys(str(i) for i in ids), key=fragment_key)
     shown, rest = items[:limit], len(items) - limit
@@ -747,7 +747,7 @@ def typology_tables(project: "Project", coder: str | None) -> list[tuple[str, st
     from qualcode.tables.distribution import distribution
     from qualcode.tables.profile import profile
     from qualcode.tables.strategies import strategies
-    from qualcode.typology import assignment_frame
+    from qualcode.tables.typology import assignment_frame
 
     data = project.typology_data(coder=coder)
     cb = project.codebook()

@@ -1,6 +1,6 @@
 """Consensus coding: a new coder made of what the coders agreed on plus resolved disagreements.
 
-Turn by turn (see :mod:`qualcode.disagreements`): codes every coder applied to a turn are copied to
+Turn by turn (see :mod:`qualcode.agreement.disagreements`): codes every coder applied to a turn are copied to
 the consensus coder; for the codes only some applied (a disagreement), a resolver decides: keep one
 coder's codings, keep all of them, neither, or other codes instead. ``resolve=None`` is
 ``--auto agreed-only``: disagreements are left out. Everything is one run ("consensus") that
@@ -18,8 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-from qualcode.agreement import suggestion_engine
-from qualcode.disagreements import TurnComparison, compare_turns
+from qualcode.agreement.compute import suggestion_engine
+from qualcode.agreement.disagreements import TurnComparison, compare_turns
 from qualcode.errors import InputError
 from qualcode.store import Store
 
@@ -57,7 +57,7 @@ def parse_answer(text: str, coders: Sequence[str], codebook: "Codebook") -> Reso
 
     Raises :class:`InputError` with a short reason for anything else (the prompt asks again).
     """
-    from qualcode.coding import check_code
+    from qualcode.coding.apply import check_code
 
     words = text.strip().split()
     if not words:
@@ -184,7 +184,7 @@ def consensus(
     codings are copied (``--auto agreed-only``). All answers are collected before anything is
     written, so an interrupted session changes nothing.
     """
-    from qualcode.coding import add_coding, check_code
+    from qualcode.coding.apply import add_coding, check_code
 
     name = name.strip()
     if not name:

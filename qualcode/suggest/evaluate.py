@@ -9,7 +9,7 @@ Unit: the respondent turn (fragment). For each code and each turn in scope:
   without a fragment counts for every respondent turn it overlaps).
 
 This gives tp (both), fp (suggested only), fn (coded only) and tn (neither), precision, recall,
-F1 and Cohen's kappa (engine and coder as two raters, via :mod:`qualcode.agreement_stats`;
+F1 and Cohen's kappa (engine and coder as two raters, via :mod:`qualcode.agreement.stats`;
 ``None`` with a note when undefined), per code and pooled over all codes (pooled = counts
 summed over code x turn pairs; kappa over the same pairs).
 
@@ -65,7 +65,7 @@ def binary_metrics(truth: Any, predicted: Any) -> dict[str, Any]:
 
 
 def _kappa(coded: np.ndarray, suggested: np.ndarray) -> tuple[float | None, str | None]:
-    from qualcode.agreement_stats import cohen_kappa
+    from qualcode.agreement.stats import cohen_kappa
 
     k = cohen_kappa(np.column_stack([coded, suggested]), categories=(False, True))
     return (round(k.value, 4) if k.value is not None else None), k.note

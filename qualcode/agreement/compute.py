@@ -1,7 +1,7 @@
 """Coder agreement with an explicit unit: codings -> reliability data -> coefficients side by side.
 
 This module turns the codings of two or more coders into reliability data (one rating per unit
-and coder) and hands them to :mod:`qualcode.agreement_stats`. What "a unit" is decides what the
+and coder) and hands them to :mod:`qualcode.agreement.stats`. What "a unit" is decides what the
 numbers mean, so the unit is always explicit and the result carries a note for a methods section.
 
 Units (``unit=``):
@@ -60,7 +60,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
-from qualcode.agreement_stats import COEFFICIENT_NAMES, Coefficient, RatingData, _Tallies, _tally, all_coefficients
+from qualcode.agreement.stats import COEFFICIENT_NAMES, Coefficient, RatingData, _Tallies, _tally, all_coefficients
 from qualcode.codebook.model import is_under
 from qualcode.errors import InputError
 from qualcode.store import Store
@@ -112,7 +112,7 @@ assert set(ENTRY_COEFFICIENTS) == set(COEFFICIENT_NAMES)
 class WeightedRatingData(RatingData):
     """A :class:`RatingData` whose row ``i`` stands for ``weights[i]`` identical units.
 
-    Why: every coefficient in :mod:`qualcode.agreement_stats` is a function of tallies that are
+    Why: every coefficient in :mod:`qualcode.agreement.stats` is a function of tallies that are
     sums over units, so the tallies of a compressed matrix are the weighted sums of the tallies of
     its rows. Each distinct row is tallied by ``agreement_stats`` itself and scaled, so the
     numbers are those of the expanded matrix (tests check this against the expanded matrix).

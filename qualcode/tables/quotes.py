@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from qualcode.codebook.model import Codebook
-    from qualcode.export import Table
+    from qualcode.export.table import Table
 
 ELLIPSIS = "(...)"
 BASE_COLUMNS = ["code", "code_label", "quote", "citation", "case", "fragment", "stance", "coder"]
@@ -145,7 +145,7 @@ def _label_value(value: Any, spec: str) -> str:
             return format(value, spec)
         except (TypeError, ValueError):
             pass
-    from qualcode.export import cell_text
+    from qualcode.export.table import cell_text
 
     if hasattr(value, "isoformat"):
         return value.isoformat()
@@ -323,7 +323,7 @@ GROUP_COLUMNS = {"code": ["quote", "citation", "fragment", "stance", "coder"],
 
 
 def _records(df: "pd.DataFrame", columns: Sequence[str]) -> list[list[Any]]:
-    from qualcode.export import table_from_frame
+    from qualcode.export.table import table_from_frame
 
     return table_from_frame(df[list(columns)]).rows
 
@@ -345,7 +345,7 @@ def quote_tables(
         sheet named after the family, so a spreadsheet stays browsable with hundreds of quotes;
       - ``flat``: one table with every column (csv, json: what scripts read).
     """
-    from qualcode.export import Table
+    from qualcode.export.table import Table
 
     all_columns = list(df.columns)
     if layout == "flat":

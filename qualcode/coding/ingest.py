@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from qualcode.anchoring import fragment_at, reanchor
-from qualcode.attributes import Typed, read_attributes_csv, to_stored
+from qualcode.transcripts.anchoring import fragment_at, reanchor
+from qualcode.transcripts.attributes import Typed, read_attributes_csv, to_stored
 from qualcode.config import Config
 from qualcode.errors import InputError
 from qualcode.store import Store, now
@@ -146,7 +146,7 @@ def ingest(
     progress: Progress | None = None,
 ) -> IngestReport:
     """Read, check and store transcripts (and case attributes) as one run."""
-    from qualcode.anonymity import SensitiveTerms, detect
+    from qualcode.anonymity.detect import SensitiveTerms, detect
     from qualcode.transcripts import read_transcript
 
     files = collect_paths(paths)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 from qualcode.codebook.model import is_under
 from qualcode.codebook.typology import UNCLASSIFIED, TypeDef, Typology, assign, load_typology, score_case
 from qualcode.errors import InputError
-from qualcode.tables import natural_key
+from qualcode.tables.frame import natural_key
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -273,7 +273,7 @@ def gather(
     ``override_attr`` (set with ``qualcode cases set`` or the attributes CSV); a transcript
     attribute of the same name (the sample's ``type: individueel``) is not a type and is ignored.
     """
-    from qualcode.attributes import from_stored
+    from qualcode.transcripts.attributes import from_stored
 
     path = resolve_typology_path(typology_path, project.config.typology_path)
     typ = load_typology(path)

@@ -1,6 +1,6 @@
 """Pseudonymising transcript files on disk with a reversible key.
 
-Why a separate module from :mod:`qualcode.anonymity`: that module finds personal data in a
+Why a separate module from :mod:`qualcode.anonymity.detect`: that module finds personal data in a
 string; this one applies it to files (plain text and .docx), keeps the key outside
 ``transcripts/`` so it never travels with the data, and writes every file atomically.
 """
@@ -40,7 +40,7 @@ def anonymise_files(
     The key must not lie inside any of ``protected_dirs`` (the project's ``transcripts/``), so the
     reversible mapping is never ingested or shared with the data by accident.
     """
-    from qualcode.anonymity import PseudonymKey, anonymise, detect
+    from qualcode.anonymity.detect import PseudonymKey, anonymise, detect
     from qualcode.transcripts.decode import decode_bytes
 
     if not in_place and out_dir is None and not dry_run:
@@ -83,7 +83,7 @@ def _anonymise_docx(path: Path, terms, key) -> tuple[list, bytes]:
     import io
     import zipfile
 
-    from qualcode.anonymity import anonymise, detect
+    from qualcode.anonymity.detect import anonymise, detect
 
     try:
         import docx  # python-docx

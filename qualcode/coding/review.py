@@ -21,7 +21,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Sequence
 
-from qualcode.coding import STANCES, accept_suggestion, add_coding, add_memo, check_stance, reject_suggestion
+from qualcode.coding.apply import STANCES, accept_suggestion, add_coding, add_memo, check_stance, reject_suggestion
 from qualcode.errors import InputError
 
 if TYPE_CHECKING:

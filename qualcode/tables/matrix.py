@@ -5,7 +5,7 @@ team or municipality ("logics by municipality and team"); a co-occurrence table 
 go together in the same turn. Both are counts over codings, so they live together here, as pure
 functions over coding dicts, case attributes and the codebook.
 :meth:`qualcode.project.Project.matrix` and :meth:`~qualcode.project.Project.cooccurrence`
-gather the data and return the DataFrames; the CLI renders them and ``qualcode.plots`` draws them.
+gather the data and return the DataFrames; the CLI renders them and ``qualcode.export.plots`` draws them.
 
 What the totals mean (also in ``df.attrs["notes"]``, which the CLI prints under the table):
 
@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from qualcode.codebook.model import is_under
 from qualcode.errors import InputError
-from qualcode.quotes import UNKNOWN, count_words, natural_key
+from qualcode.tables.quotes import UNKNOWN, count_words, natural_key
 
 if TYPE_CHECKING:
     import pandas as pd

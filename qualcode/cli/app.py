@@ -170,7 +170,7 @@ def to_json(data: Any) -> str:
 
 def _cell(value: Any) -> str:
     """One way to print a value in every table (shared with the publication writers)."""
-    from qualcode.export import cell_text
+    from qualcode.export.table import cell_text
 
     return cell_text(value)
 
@@ -213,7 +213,7 @@ def emit(
         fmt = _format_from_suffix(out)
     if fmt in (Format.tex, Format.xlsx, Format.docx):
         from qualcode.errors import InputError
-        from qualcode.export import Table, render_text, write_tables
+        from qualcode.export.table import Table, render_text, write_tables
 
         table = Table(list(columns), [[r.get(c) for c in columns] for r in rows], title=title)
         if fmt == Format.tex and out is None:

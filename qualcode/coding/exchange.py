@@ -60,7 +60,7 @@ def _kind(path: Path) -> str:
 
 def export_records(store: Store, coder: str) -> list[dict[str, Any]]:
     """A coder's active codings as exchange records (``EXPORT_COLUMNS``)."""
-    from qualcode.coding import coding_record
+    from qualcode.coding.apply import coding_record
 
     hashes = store.transcript_hashes()
     return [
@@ -201,7 +201,7 @@ def import_codings(
     user: str = "unknown",
 ) -> ImportReport:
     """Validate every row of an exchange file, then add the codings as one run (see module doc)."""
-    from qualcode.coding import check_code, check_stance
+    from qualcode.coding.apply import check_code, check_stance
 
     path = Path(path)
     rows = read_rows(path)

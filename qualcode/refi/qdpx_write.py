@@ -8,7 +8,7 @@ names. Mapping:
 - ``<Users>``: one ``<User>`` per coder (coders table, codings, memos), ``guid`` =
   ``uuid5(QUALCODE_NAMESPACE, "user:<name>")``.
 - ``<CodeBook>``: the project codebook, nested, built like the ``.qdc`` export
-  (:mod:`qualcode.codebook.qdc`): the same code GUIDs and ``[id: ...]`` markers, so ids,
+  (:mod:`qualcode.refi.qdc`): the same code GUIDs and ``[id: ...]`` markers, so ids,
   both labels and the hierarchy survive a round trip. A code that codings use but the
   codebook no longer has is added under its nearest existing ancestor (a warning says so).
 - ``<Sources>``: one ``<TextSource name="<transcript id>">`` per transcript, with one
@@ -46,8 +46,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qualcode.attributes import to_stored
-from qualcode.codebook.qdc import PROJECT_NS, QUALCODE_NAMESPACE, _description, _name_lang, code_attributes, code_guid
+from qualcode.transcripts.attributes import to_stored
+from qualcode.refi.qdc import PROJECT_NS, QUALCODE_NAMESPACE, _description, _name_lang, code_attributes, code_guid
 
 if TYPE_CHECKING:
     from qualcode.project import Project

@@ -1,10 +1,10 @@
 """Disagreements between coders, turn by turn: the list a coding team discusses.
 
 A *disagreement* is a respondent turn that every coder rated (see the missing-data rule in
-:mod:`qualcode.agreement`) on which the coders applied different sets of codes (under a prefix).
+:mod:`qualcode.agreement.compute`) on which the coders applied different sets of codes (under a prefix).
 It lists the turn's text, what each coder applied there, the codes all of them applied (agreed)
 and the codes only some applied (disputed), and the coders' memos, so the team can talk it through.
-:mod:`qualcode.consensus` resolves the same comparisons into a consensus coder.
+:mod:`qualcode.agreement.consensus` resolves the same comparisons into a consensus coder.
 
 Why the turn and not the character: a discussion is about what a passage means, and a turn is
 what people read; codings sit inside one turn, so "what each coder applied to this turn" is exact.
@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Sequence
 
-from qualcode.agreement import check_coders, resolve_scope, suggestion_engine
+from qualcode.agreement.compute import check_coders, resolve_scope, suggestion_engine
 from qualcode.store import Store
 
 if TYPE_CHECKING:

@@ -62,7 +62,7 @@ stance from a ``[stance: ...]`` marker, and as memo the selection's description 
 notes referenced by the selection and coding. Codings on a whole source (no selection) are
 skipped with a warning: qualcode codes spans.
 
-Codebook. ``<CodeBook>`` is read like a ``.qdc`` (:mod:`qualcode.codebook.qdc`: our
+Codebook. ``<CodeBook>`` is read like a ``.qdc`` (:mod:`qualcode.refi.qdc`: our
 ``[id: ...]`` markers give back ids, else ids are slugs of the names under their parents),
 written to ``codebooks/<qdpx file stem>.yaml`` (``-2``, ``-3``... when a different file has
 that name) and used to validate the codings: every ``CodeRef`` must name a code in it, and a
@@ -90,7 +90,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.codebook.model import Code, Codebook, Label, RuleSettings, codebook_id_from_name, slugify
-from qualcode.codebook.qdc import (
+from qualcode.refi.qdc import (
     _GUID_RE,
     PROJECT_NS,
     _boolean,
@@ -610,7 +610,7 @@ class _Reader:
         return out
 
     def values(self, el: ET.Element, variables: dict[str, tuple[str, str]]) -> dict[str, tuple[str | None, str]]:
-        from qualcode.attributes import parse_value
+        from qualcode.transcripts.attributes import parse_value
 
         out: dict[str, tuple[str | None, str]] = {}
         for vv in el.findall(self.t("VariableValue")):
@@ -914,7 +914,7 @@ class _Importer:
         return self.coder_of(user) if user else None
 
     def memo(self, kind: str, target: str | None, text: str, coder: str | None) -> None:
-        from qualcode.coding import add_memo
+        from qualcode.coding.apply import add_memo
 
         add_memo(self.store, target_kind=kind, target_id=target, text=text, coder=coder)
         self.report.memos += 1
@@ -953,7 +953,7 @@ class _Importer:
 
     # -- inside the run -----------------------------------------------------------------------
     def store_codebook(self, use_codebook: bool) -> None:
-        from qualcode.codebook.qdc import codebook_to_yaml
+        from qualcode.refi.qdc import codebook_to_yaml
 
         cb = self.content.codebook
         if cb is None:
@@ -999,8 +999,8 @@ class _Importer:
 
     def store_source(self, src: Source, allow_pii: bool) -> None:
         """One source as a transcript (ingest's storage path), its attributes, notes and codings."""
-        from qualcode.anonymity import SensitiveTerms, detect
-        from qualcode.ingest import FileResult, _store_transcript
+        from qualcode.anonymity.detect import SensitiveTerms, detect
+        from qualcode.coding.ingest import FileResult, _store_transcript
         from qualcode.transcripts.model import ParsedTranscript
 
         st = src.text
@@ -1043,7 +1043,7 @@ class _Importer:
             self.store_selection(src, sel)
 
     def store_selection(self, src: Source, sel: Selection) -> None:
-        from qualcode.coding import check_stance
+        from qualcode.coding.apply import check_stance
         from qualcode.store import now
 
         st = src.text

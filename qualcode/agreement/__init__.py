@@ -1,0 +1,1 @@
+"""Coder agreement: unit builders, the coefficients, disagreements and consensus."""

@@ -1,0 +1,1 @@
+"""Anonymity: checks that transcripts are anonymised, and pseudonymising files with a key."""

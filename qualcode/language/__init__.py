@@ -1,0 +1,1 @@
+"""What depends on the project's language: the spaCy pipeline and the words of tables."""

@@ -1,0 +1,1 @@
+"""REFI-QDA exchange: codebooks (QDC) and projects (QDPX), read and written."""

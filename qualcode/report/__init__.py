@@ -1,0 +1,1 @@
+"""The self-contained HTML report about a coded project (``qualcode report``)."""
