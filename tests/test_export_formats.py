@@ -7,7 +7,8 @@ import json
 import pytest
 
 from qualcode.errors import InputError
-from qualcode.export.table import Table, format_for, render_text, write_tables
+from qualcode.export.table import Table
+from qualcode.export.write import format_for, render_text, write_tables
 
 
 @pytest.fixture

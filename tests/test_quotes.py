@@ -300,7 +300,7 @@ def test_quote_tables_layouts(coded):
 def test_quotes_xlsx_one_sheet_per_family(coded, tmp_path):
     from openpyxl import load_workbook
 
-    from qualcode.export.table import write_tables
+    from qualcode.export.write import write_tables
 
     path = write_tables(quote_tables(coded.quotes(), layout="families"), tmp_path / "q.xlsx")
     wb = load_workbook(path)
@@ -317,7 +317,7 @@ def test_quotes_xlsx_one_sheet_per_family(coded, tmp_path):
 def test_quotes_docx_word_table_per_code_with_bold_context(coded, tmp_path):
     import docx
 
-    from qualcode.export.table import write_tables
+    from qualcode.export.write import write_tables
 
     df = coded.quotes(codes="logic.professional", context=True)
     path = write_tables(quote_tables(df, group_by="code"), tmp_path / "q.docx")

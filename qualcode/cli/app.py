@@ -213,7 +213,8 @@ def emit(
         fmt = _format_from_suffix(out)
     if fmt in (Format.tex, Format.xlsx, Format.docx):
         from qualcode.errors import InputError
-        from qualcode.export.table import Table, render_text, write_tables
+        from qualcode.export.table import Table
+        from qualcode.export.write import render_text, write_tables
 
         table = Table(list(columns), [[r.get(c) for c in columns] for r in rows], title=title)
         if fmt == Format.tex and out is None:

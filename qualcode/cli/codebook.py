@@ -70,7 +70,7 @@ def validate_cli(
     Example:  qualcode codebook validate codebooks/klantmanager.yaml
     """
     from qualcode.codebook.load import read_codebook, sort_issues
-    from qualcode.codebook.validate import pattern_issues
+    from qualcode.codebook.patterns import pattern_issues
 
     path = _codebook_path(file)
     cb, issues = read_codebook(path)

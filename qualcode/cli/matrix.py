@@ -66,7 +66,7 @@ def emit_tables(
     formats: without ``--out`` they go to ``default_out`` or the command asks for ``--out``.
     ``json_data`` replaces the JSON rendering of the tables (a stable, flat list for scripts).
     """
-    from qualcode.export.table import format_for, render_text, write_tables
+    from qualcode.export.write import format_for, render_text, write_tables
 
     if out is not None and fmt == Format.table:
         fmt = Format(format_for(out))

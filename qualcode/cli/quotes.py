@@ -45,7 +45,7 @@ def export_quotes_cli(
 
       qualcode export quotes --format xlsx          (writes exports/quotes.xlsx)
     """
-    from qualcode.export.table import format_for
+    from qualcode.export.write import format_for
     from qualcode.tables.quotes import GROUP_BY, quote_tables
 
     if by not in GROUP_BY:

@@ -39,7 +39,7 @@ def _emit(frames: Sequence["pd.DataFrame"], fmt: Format, out: Path | None, group
           sheets: Sequence[str] = ()) -> None:
     """Print or write DataFrames made by ``qualcode.tables.frame`` (title and notes in ``attrs``)."""
     from qualcode.cli.matrix import emit_tables
-    from qualcode.export.table import format_for
+    from qualcode.export.write import format_for
     from qualcode.tables.frame import frame_table
 
     kind = Format(format_for(out)) if out is not None and fmt == Format.table else fmt

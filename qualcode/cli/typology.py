@@ -134,7 +134,7 @@ def typology_cli(
       qualcode typology --coder anna --table all --out exports/typologie.xlsx
     """
     from qualcode.cli.matrix import emit_tables
-    from qualcode.export.table import format_for
+    from qualcode.export.write import format_for
 
     kind = Format(format_for(out)) if out is not None and fmt == Format.table else fmt
     with open_project() as project:

@@ -36,6 +36,7 @@ from qualcode.codebook.model import (
     codebook_id_from_name,
 )
 from qualcode.errors import InputError, ProblemFound
+from qualcode.codebook.patterns import pattern_issues
 
 SEGMENT_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 CODEBOOK_ID_RE = re.compile(r"^[a-z0-9_-]+$")
@@ -663,8 +664,6 @@ def load_codebook(path: str | Path, *, check_patterns: bool = False) -> Codebook
     """
     cb, issues = read_codebook(path)
     if check_patterns:
-        from qualcode.codebook.validate import pattern_issues
-
         issues = issues + pattern_issues(cb)
     errors = [i for i in issues if i.severity == "error"]
     if errors:

@@ -1,10 +1,8 @@
-"""Writing tables for authors: one module per format, one entry point.
+"""A table to publish as plain data, and the one way to print a cell.
 
-Why one entry point: every table qualcode makes (quotes, matrices, typology tables, agreement)
-goes out in the same formats with the same conventions, and a new format is one new module.
-A :class:`Table` is plain data (columns, rows, title, notes, bold spans) so writers need not
-know where it came from; ``Project`` methods return DataFrames, and :func:`table_from_frame`
-turns one into a Table.
+A :class:`Table` is plain data (columns, rows, title, notes, bold spans) so the writers
+(:mod:`qualcode.export.write`) need not know where it came from; ``Project`` methods return
+DataFrames, and :func:`table_from_frame` turns one into a Table.
 """
 
 from __future__ import annotations
@@ -12,9 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
-
-FORMATS = ("md", "tex", "xlsx", "docx", "csv", "json")
-
 
 @dataclass
 class Table:
@@ -59,61 +54,6 @@ def _plain(v: Any) -> Any:
         except Exception:
             return v
     return v
-
-
-def format_for(path: Path, fmt: str | None = None) -> str:
-    """The format named by ``fmt`` or, failing that, by the file's extension."""
-    if fmt:
-        if fmt not in FORMATS:
-            from qualcode.errors import InputError
-
-            raise InputError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-        return fmt
-    suffix = path.suffix.lower().lstrip(".")
-    suffix = {"markdown": "md", "latex": "tex", "jsonl": "json"}.get(suffix, suffix)
-    if suffix not in FORMATS:
-        from qualcode.errors import InputError
-
-        raise InputError(f"cannot tell the format from {path.name!r}; use --format ({', '.join(FORMATS)})")
-    return suffix
-
-
-def render_text(tables: Sequence[Table], fmt: str) -> str:
-    """md, tex, csv or json as text (for stdout or a file)."""
-    if fmt == "md":
-        from qualcode.export.markdown import tables_to_markdown
-
-        return tables_to_markdown(tables)
-    if fmt == "tex":
-        from qualcode.export.latex import tables_to_latex
-
-        return tables_to_latex(tables)
-    if fmt == "csv":
-        from qualcode.export.csvfile import tables_to_csv
-
-        return tables_to_csv(tables)
-    if fmt == "json":
-        from qualcode.export.jsonfile import tables_to_json
-
-        return tables_to_json(tables)
-    raise ValueError(f"{fmt} is not a text format")
-
-
-def write_tables(tables: Sequence[Table], path: Path, fmt: str | None = None) -> Path:
-    """Write one or more tables to ``path`` in the format of ``fmt`` or the extension."""
-    fmt = format_for(path, fmt)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "xlsx":
-        from qualcode.export.xlsx import write_xlsx
-
-        write_xlsx(tables, path)
-    elif fmt == "docx":
-        from qualcode.export.docx import write_docx
-
-        write_docx(tables, path)
-    else:
-        path.write_text(render_text(tables, fmt), encoding="utf-8")
-    return path
 
 
 def strip_bold(text: str) -> str:
