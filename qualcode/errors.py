@@ -7,8 +7,10 @@ found a problem it reports, such as an invalid codebook (exit 1).
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 
 @dataclass(frozen=True)
@@ -60,3 +62,12 @@ class ProblemFound(QualcodeError):
     """The command ran and found problems it reports (e.g. validation). Exit code 1."""
 
     exit_code = 1
+
+
+def did_you_mean(value: str, choices: Iterable[str], *, fallback: str = "") -> str:
+    """A hint for a typo: ``"; did you mean a, b?"`` with the nearest choices, else ``fallback``.
+
+    One helper so every "unknown X" message reads the same way.
+    """
+    close = difflib.get_close_matches(value, list(choices), n=3, cutoff=0.6)
+    return f"; did you mean {', '.join(close)}?" if close else fallback

@@ -11,17 +11,43 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-from qualcode.transcripts.attributes import check_key, from_stored, parse_value
+from qualcode.agreement.compute import AgreementResult, agreement
+from qualcode.agreement.consensus import ConsensusReport, consensus
+from qualcode.agreement.disagreements import disagreements, disagreements_frame
+from qualcode.codebook import load_codebook
+from qualcode.codebook.model import Codebook, is_under
+from qualcode.codebook.resolve import check_prefixes, parse_prefixes, resolve_code
+from qualcode.codebook.typology import load_typology
+from qualcode.coding.apply import accept_suggestion, add_coding, add_memo, coding_record, remove_codings
+from qualcode.coding.coders import check_coder_names, one_coder
+from qualcode.coding.exchange import ImportReport, export_codings, import_codings
+from qualcode.coding.ingest import IngestReport, Progress, ingest
+from qualcode.coding.recode import CodeChange, merge_codes, move_code, rename_code
 from qualcode.config import CONFIG_NAME, CONFIG_TEMPLATE, Config, current_user, find_project_root, load_config
 from qualcode.errors import InputError
 from qualcode.store import Store
+from qualcode.suggest.evaluate import evaluate, evaluation_report
+from qualcode.suggest.model import TrainResult, model_rows, train_model
+from qualcode.suggest.run import run_suggest, suggestion_record
+from qualcode.tables.appendix import appendix
+from qualcode.tables.aspects import aspects
+from qualcode.tables.context import context_features, context_numbers
+from qualcode.tables.dimensions import dimensions
+from qualcode.tables.distribution import distribution
+from qualcode.tables.frequencies import code_frequencies
+from qualcode.tables.matrix import build_cooccurrence, build_matrix
+from qualcode.tables.overview import data_overview, respondent_overview
+from qualcode.tables.profile import profile
+from qualcode.tables.quotes import QuoteOptions, check_case_attrs, collect_quotes, quotes_frame
+from qualcode.tables.strategies import strategies
+from qualcode.tables.typology import OVERRIDE_ATTR, TypologyData, assignment_frame, gather, resolve_typology_path
+from qualcode.transcripts.attributes import check_key, effective_case_attributes, from_stored, parse_value
+from qualcode.transcripts.sentences import split_sentences_batch
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from qualcode.coding.ingest import IngestReport, Progress
 
 
 def shipped_codebooks_dir() -> Path:
@@ -45,6 +71,7 @@ class Project:
         self.config = config
         self.store = store
         self.user = current_user()
+        self._codebooks: dict[str, Codebook] = {}
 
     # -- opening ----------------------------------------------------------------------------
     @classmethod
@@ -116,7 +143,6 @@ class Project:
         progress: "Progress | None" = None,
     ) -> "IngestReport":
         """Read transcript files (and a case-attribute CSV) into the project as one run."""
-        from qualcode.coding.ingest import ingest
 
         return ingest(
             self.store, self.config, paths, attributes=attributes, allow_pii=allow_pii, user=self.user, progress=progress
@@ -181,7 +207,6 @@ class Project:
 
     def sentences(self, transcript_id: str) -> list[dict[str, Any]]:
         """Sentences of the respondent turns of a transcript (the second coding unit)."""
-        from qualcode.transcripts.sentences import split_sentences_batch
 
         t = self.transcript(transcript_id)
         frags = [f for f in t["fragments"] if not f["interviewer"]]
@@ -203,7 +228,7 @@ class Project:
     # -- cases ------------------------------------------------------------------------------
     def case_rows(self) -> list[dict[str, Any]]:
         """``cases list``: ``{id, transcripts, turns, words, attributes}`` per case."""
-        eff = self._effective_case_attributes()
+        eff = self.case_attribute_details()
         return [
             {
                 "id": r["id"],
@@ -230,7 +255,7 @@ class Project:
         if case_id not in self.store.case_ids():
             raise InputError(f"unknown case {case_id!r}; see `qualcode cases list`")
         row = next(r for r in self.store.case_summaries() if r["id"] == case_id)
-        eff = self._effective_case_attributes().get(case_id, {})
+        eff = self.case_attribute_details().get(case_id, {})
         return {
             "id": case_id,
             "transcripts": self.store.transcripts_of_case(case_id),
@@ -268,47 +293,24 @@ class Project:
             out.setdefault(a["owner_id"], {})[a["key"]] = from_stored(a["value"], a["type"])
         return out
 
-    def _effective_case_attributes(self) -> dict[str, dict[str, dict[str, Any]]]:
-        """A case's own attributes, plus transcript attributes that all its transcripts share.
-
-        Why: a group interview's front matter (gemeente, team) describes every respondent in it,
-        but a value that differs between a case's transcripts (a date) says nothing about the case.
-        """
-        out: dict[str, dict[str, dict[str, Any]]] = {}
-        tattrs: dict[str, dict[str, tuple[Any, str]]] = {}
-        for a in self.store.attributes("transcript"):
-            tattrs.setdefault(a["owner_id"], {})[a["key"]] = (from_stored(a["value"], a["type"]), a["type"])
-        links = self.store.conn.execute(
-            "SELECT DISTINCT case_id, transcript_id FROM fragments WHERE case_id IS NOT NULL"
-        ).fetchall()
-        per_case: dict[str, list[str]] = {}
-        for case_id, tid in links:
-            per_case.setdefault(case_id, []).append(tid)
-        for case_id, tids in per_case.items():
-            common: dict[str, tuple[Any, str]] | None = None
-            for tid in tids:
-                cur = tattrs.get(tid, {})
-                common = dict(cur) if common is None else {k: v for k, v in common.items() if cur.get(k) == v}
-            for key, (value, type_) in (common or {}).items():
-                out.setdefault(case_id, {})[key] = {"value": value, "type": type_, "source": "transcript"}
-        for a in self.store.attributes("case"):
-            out.setdefault(a["owner_id"], {})[a["key"]] = {
-                "value": from_stored(a["value"], a["type"]),
-                "type": a["type"],
-                "source": a["source"],
-            }
-        return out
+    def case_attribute_details(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """Every case's effective attributes: ``{case: {key: {value, type, source}}}`` (own
+        attributes, plus the transcript attributes all its transcripts share; see
+        :func:`qualcode.transcripts.attributes.effective_case_attributes`)."""
+        return effective_case_attributes(self.store.attributes("transcript"), self.store.attributes("case"),
+                                         self.store.case_transcript_links())
 
     # -- codebook ---------------------------------------------------------------------------
-    def codebook(self, path: str | Path | None = None):
+    def codebook(self, path: str | Path | None = None) -> Codebook:
         """The project's codebook (``[project] codebook``), loaded and validated once per Project."""
-        from qualcode.codebook import load_codebook
-
         key = str(path or self.config.codebook_path)
-        cache = self.__dict__.setdefault("_codebooks", {})
-        if key not in cache:
-            cache[key] = load_codebook(key)
-        return cache[key]
+        if key not in self._codebooks:
+            self._codebooks[key] = load_codebook(key)
+        return self._codebooks[key]
+
+    def reload_codebook(self) -> None:
+        """Forget the loaded codebook(s): the next :meth:`codebook` reads the file again (after an edit)."""
+        self._codebooks.clear()
 
     # -- suggestions and codings ----------------------------------------------------------------
     def suggest(
@@ -323,7 +325,6 @@ class Project:
         progress: "Progress | None" = None,
     ) -> tuple[int | None, list[dict[str, Any]]]:
         """Suggest codes for respondent fragments as one run; returns (run id, new suggestions)."""
-        from qualcode.suggest.run import run_suggest
 
         return run_suggest(
             self.store, self.codebook(), user=self.user, transcripts=transcripts, engine=engine, codes=codes,
@@ -340,7 +341,6 @@ class Project:
         transcripts: Sequence[str] | None = None,
         min_score: float | None = None,
     ) -> list[dict[str, Any]]:
-        from qualcode.suggest.run import suggestion_record
 
         rows = self.store.query_suggestions(
             status=status, engine=engine, code_prefix=codes, transcript_ids=transcripts, min_score=min_score
@@ -361,7 +361,6 @@ class Project:
         status: str | None = "active",
     ) -> list[dict[str, Any]]:
         """``codings``: ``{id, coder, code, fragment, transcript, case, start, end, text, memo, origin}``."""
-        from qualcode.coding.apply import coding_record
 
         rows = self.store.query_codings(coders=coders, code_prefix=codes, transcript_ids=transcripts, status=status)
         return [coding_record(r) for r in rows]
@@ -383,7 +382,6 @@ class Project:
         memo: str | None = None,
     ) -> list[int]:
         """Apply codes to a fragment (or part of it) by hand; one run. Returns the coding ids."""
-        from qualcode.coding.apply import add_coding
 
         cb = self.codebook()
         with self.store.run("code", self.user, {"fragment": fragment, "codes": list(codes), "coder": coder}, cb.hash):
@@ -396,7 +394,6 @@ class Project:
 
     def uncode(self, fragment: str, codes: Sequence[str] | None = None, *, coder: str) -> int:
         """Remove a coder's codings (all, or the given codes) from a fragment; one run."""
-        from qualcode.coding.apply import remove_codings
 
         with self.store.run("uncode", self.user, {"fragment": fragment, "codes": list(codes or []), "coder": coder}):
             return remove_codings(self.store, coder=coder, fragment_id=fragment, codes=codes)
@@ -406,7 +403,6 @@ class Project:
         transcripts: Sequence[str] | None = None,
     ) -> tuple[int | None, int]:
         """Accept every open suggestion (above ``min_score``) as codings of ``coder``; one run."""
-        from qualcode.coding.apply import accept_suggestion
 
         cb = self.codebook()
         rows = self.store.query_suggestions(status="open", engine=engine, code_prefix=codes,
@@ -424,10 +420,9 @@ class Project:
 
     def memo(self, target_kind: str, target_id: str | None, text: str, *, coder: str | None = None) -> int:
         """Add a memo to the project, a code, fragment, case, transcript or coding."""
-        from qualcode.coding.apply import add_memo, check_code
 
         if target_kind == "code" and target_id:
-            check_code(self.codebook(), target_id) if target_id not in self.codebook().codes else None
+            resolve_code(self.codebook(), target_id)
         elif target_kind == "fragment" and target_id and self.store.fragment(target_id) is None:
             raise InputError(f"unknown fragment {target_id!r}")
         elif target_kind == "case" and target_id and target_id not in self.store.case_ids():
@@ -459,21 +454,33 @@ class Project:
 
     def undo(self, run_id: int) -> int:
         """Undo a whole run (ingest, suggest, accept-all, import, rename, merge...)."""
-        return self.store.undo_run(run_id, self.user)
+        try:
+            return self.store.undo_run(run_id, self.user)
+        finally:
+            self.reload_codebook()  # an undone rename or merge restored the codebook file
 
     # -- citation tables and matrices (qualcode.tables.quotes, qualcode.tables.matrix) -------------------------
-    def _case_attribute_values(self) -> dict[str, dict[str, Any]]:
+    def case_attribute_values(self) -> dict[str, dict[str, Any]]:
         """Every case id -> its effective attribute values (cases without attributes map to {})."""
-        eff = self._effective_case_attributes()
+        eff = self.case_attribute_details()
         return {cid: {k: v["value"] for k, v in eff.get(cid, {}).items()} for cid in sorted(self.store.case_ids())}
 
-    def _table_codings(self, coders: str | Sequence[str] | None, prefix: str | None) -> list[dict[str, Any]]:
+    def table_codings(self, coders: str | Sequence[str] | None, prefix: str | None = None) -> list[dict[str, Any]]:
         """Active codings for a table, after checking the coder names (a typo must not give an empty table)."""
-        from qualcode.tables.matrix import check_coders
-
         names = [coders] if isinstance(coders, str) else coders
-        names = check_coders(names, self.store.coder_names())
+        names = check_coder_names(names, self.store.coder_names())
         return self.coding_rows(coders=names, codes=prefix or None)
+
+    def coders_in_use(self, wanted: Sequence[str] | None = None) -> list[str]:
+        """Coders with at least one active coding (restricted to ``wanted``; unknown names refused)."""
+        return sorted({r["coder"] for r in self.table_codings(list(wanted) if wanted else None)})
+
+    def coder_codings(self, coder: str | None) -> tuple[str | None, list[dict[str, Any]]]:
+        """One coder's codings of respondent fragments; without ``coder`` the only coder (with
+        several, an error that names them: pooling would count agreed passages twice)."""
+        rows = self.coding_rows(coders=[coder] if coder else None)
+        chosen, rows = one_coder(rows, coder, (r["coder"] for r in self.coding_rows()) if coder and not rows else ())
+        return chosen, [dict(r) for r in rows if r.get("case")]
 
     def quotes(
         self,
@@ -492,13 +499,10 @@ class Project:
         ``context`` shows the whole turn with the coded part in ``**bold**``. Rows are sorted by code
         (codebook order) or by case (``group_by``). See :mod:`qualcode.tables.quotes`.
         """
-        from qualcode.codebook.model import is_under
-        from qualcode.tables.quotes import (QuoteOptions, check_case_attrs, check_prefixes, collect_quotes, parse_prefixes,
-                                     quotes_frame)
 
         prefixes = parse_prefixes(codes)
         case_attrs = [a.strip() for a in ([case_attrs] if isinstance(case_attrs, str) else case_attrs) if a.strip()]
-        rows = self._table_codings(coders, None)
+        rows = self.table_codings(coders, None)
         cb = self.codebook()
         check_prefixes(prefixes, cb, (r["code"] for r in rows))
         if prefixes:
@@ -514,7 +518,7 @@ class Project:
                 if tid not in texts:
                     texts[tid] = self.store.transcript_text(tid)
                 turns[frag_id] = (frag["start"], texts[tid][frag["start"] : frag["end"]])
-        case_values = self._case_attribute_values()
+        case_values = self.case_attribute_values()
         check_case_attrs(case_attrs, {k for attrs in case_values.values() for k in attrs})
         options = QuoteOptions(citation=self.config.citation, case_attrs=case_attrs, max_words=max_words,
                                context=context, group_by=group_by, lang=self.config.language or "nl")
@@ -538,10 +542,9 @@ class Project:
         ``normalize``: none, row or col (percentages of the row or column total). What the totals
         mean for each choice is in :mod:`qualcode.tables.matrix` and in ``df.attrs["notes"]``.
         """
-        from qualcode.tables.matrix import build_matrix
 
-        codings = self._table_codings(coders, cols)
-        return build_matrix(codings, codebook=self.codebook(), case_attributes=self._case_attribute_values(),
+        codings = self.table_codings(coders, cols)
+        return build_matrix(codings, codebook=self.codebook(), case_attributes=self.case_attribute_values(),
                             rows=rows, cols=cols, depth=depth, count=count, normalize=normalize, labels=labels,
                             lang=self.config.language or "nl")
 
@@ -554,35 +557,10 @@ class Project:
         labels: bool = False,
     ) -> "pd.DataFrame":
         """Code x code: how many units (turns, or cases) have both codes; the diagonal: units with the code."""
-        from qualcode.tables.matrix import build_cooccurrence
 
-        codings = self._table_codings(coders, codes)
+        codings = self.table_codings(coders, codes)
         return build_cooccurrence(codings, codebook=self.codebook(), codes=codes, unit=unit, depth=depth,
                                   labels=labels, lang=self.config.language or "nl")
-
-    # -- REFI-QDA project exchange (.qdpx) --------------------------------------------------
-    def export_qdpx(self, path: str | Path) -> "QdpxExport":
-        """Write the project as a REFI-QDA project (``.qdpx``): sources, codebook, coders,
-        codings, cases and variables (see :mod:`qualcode.refi.qdpx_write`). Deterministic."""
-        from qualcode.refi.qdpx_write import export_qdpx
-
-        return export_qdpx(self, path)
-
-    def import_qdpx(
-        self,
-        path: str | Path,
-        *,
-        prefix: str | None = None,
-        allow_pii: bool = False,
-        default_coder: str = "imported",
-        use_codebook: bool = False,
-    ) -> "QdpxImport":
-        """Import a REFI-QDA project from another QDA tool as one run ("import") that
-        ``undo`` removes (see :mod:`qualcode.refi.qdpx_import` for the mapping)."""
-        from qualcode.refi.qdpx_import import import_qdpx
-
-        return import_qdpx(self, path, prefix=prefix, allow_pii=allow_pii, default_coder=default_coder,
-                           use_codebook=use_codebook)
 
     # -- typology and the tables of tables.md (qualcode.tables.typology, qualcode.tables.frame) ----------------
     def typology_data(
@@ -591,22 +569,24 @@ class Project:
         coder: str | None = None,
         level: str | None = None,
         *,
-        override_attr: str = "type",
+        override_attr: str = OVERRIDE_ATTR,
         lang: str | None = None,
-    ) -> "TypologyData":
+    ) -> TypologyData:
         """The typology (default ``[project] typology``), the assignment of every case and the
         coder's codings behind it: what every typology table is computed from (see
         :func:`qualcode.tables.typology.gather`)."""
-        from qualcode.tables.typology import gather
-
-        return gather(self, typology_path, coder=coder, level=level, override_attr=override_attr, lang=lang)
+        typology = load_typology(resolve_typology_path(typology_path, self.config.typology_path))
+        coder, codings = self.coder_codings(coder)
+        own = {a["owner_id"]: from_stored(a["value"], a["type"])
+               for a in self.store.attributes("case") if a["key"] == override_attr}
+        return gather(typology, codings, self.case_attribute_values(), own, coder=coder, level=level,
+                      override_attr=override_attr, lang=lang or self.config.language)
 
     def typology(self, typology_path: str | Path | None = None, coder: str | None = None,
                  level: str | None = None, **options: Any) -> "pd.DataFrame":
         """``qualcode typology``: one row per case with ``case, [level attribute], type, type_label,
         scores, evidence, contradicting, manual``. ``level``: ``"case"`` or a case attribute (e.g.
         ``"team"``) whose values pool the codings; a case attribute ``type`` set by hand wins."""
-        from qualcode.tables.typology import assignment_frame
 
         return assignment_frame(self.typology_data(typology_path, coder, level, **options))
 
@@ -614,7 +594,6 @@ class Project:
                           level: str | None = None, **options: Any) -> "pd.DataFrame":
         """Respondents per type, municipality and team with id ranges (tables.md #2; options:
         :func:`qualcode.tables.distribution.distribution`)."""
-        from qualcode.tables.distribution import distribution
 
         return distribution(self.typology_data(typology_path, coder, level), **options)
 
@@ -622,7 +601,6 @@ class Project:
                      level: str | None = None, **options: Any) -> "pd.DataFrame":
         """Dominant pole per profile aspect and type, by majority rule (tables.md #3; options such
         as ``majority=0.6`` and ``counts=True``: :func:`qualcode.tables.profile.profile`)."""
-        from qualcode.tables.profile import profile
 
         return profile(self.typology_data(typology_path, coder, level), self.codebook(), **options)
 
@@ -630,7 +608,6 @@ class Project:
                         level: str | None = None, **options: Any) -> "pd.DataFrame":
         """Discretion strategies per type and their classification (tables.md #4; options:
         :func:`qualcode.tables.strategies.strategies`)."""
-        from qualcode.tables.strategies import strategies
 
         return strategies(self.typology_data(typology_path, coder, level), self.codebook(), **options)
 
@@ -638,7 +615,6 @@ class Project:
                      coder: str | None = None, level: str | None = None, **options: Any) -> "pd.DataFrame":
         """A numeric attribute per team and per type, the type's value being the mean of its team
         means (tables.md #5; :func:`qualcode.tables.context.context_numbers`)."""
-        from qualcode.tables.context import context_numbers
 
         return context_numbers(self.typology_data(typology_path, coder, level), attr, **options)
 
@@ -646,7 +622,6 @@ class Project:
                       coder: str | None = None, level: str | None = None, **options: Any) -> "pd.DataFrame":
         """Yes/no team features per type as Ja / Nee / Deels (tables.md #5;
         :func:`qualcode.tables.context.context_features`)."""
-        from qualcode.tables.context import context_features
 
         return context_features(self.typology_data(typology_path, coder, level), list(features), **options)
 
@@ -654,13 +629,12 @@ class Project:
                       level: str | None = None, **options: Any) -> "pd.DataFrame":
         """Quotes that justify each type per team and feature, plus contradicting evidence
         (tables.md #8; options: :func:`qualcode.tables.appendix.appendix`)."""
-        from qualcode.tables.appendix import appendix
 
         options.setdefault("citation", self.config.citation)
-        return appendix(self.typology_data(typology_path, coder, level), self.codebook(), self._turn_lookup(),
+        return appendix(self.typology_data(typology_path, coder, level), self.codebook(), self.turn_lookup(),
                         **options)
 
-    def _turn_lookup(self):
+    def turn_lookup(self) -> Callable[[str], tuple[int, str] | None]:
         """``fragment id -> (turn start, turn text)``, reading each transcript's text once."""
         texts: dict[str, str] = {}
 
@@ -678,7 +652,6 @@ class Project:
     def data_overview(self, **options: Any) -> "pd.DataFrame":
         """Group and individual interviews, respondents (and observations) per team, with a total
         row (tables.md #1; options: :func:`qualcode.tables.overview.data_overview`)."""
-        from qualcode.tables.overview import data_overview
 
         attrs = {r["id"]: r["attributes"] for r in self.case_rows()}
         return data_overview(self.transcript_rows(), attrs, **options)
@@ -686,17 +659,14 @@ class Project:
     def respondent_overview(self, **options: Any) -> "pd.DataFrame":
         """Respondents per municipality x job title x client group, with totals (tables.md #1;
         options: :func:`qualcode.tables.overview.respondent_overview`)."""
-        from qualcode.tables.overview import respondent_overview
 
         return respondent_overview({r["id"]: r["attributes"] for r in self.case_rows()}, **options)
 
     def logics_by_dimension(self, coder: str | None = None, **options: Any) -> "pd.DataFrame":
         """Respondents voicing each logic on each dimension, with the stance split and optional
         quantifier words (tables.md #6; options: :func:`qualcode.tables.dimensions.dimensions`)."""
-        from qualcode.tables.dimensions import dimensions
-        from qualcode.tables.typology import coder_codings
 
-        coder, codings = coder_codings(self, coder)
+        coder, codings = self.coder_codings(coder)
         options.setdefault("total", len(self.store.case_ids()))
         options.setdefault("lang", self.config.language or "nl")
         return dimensions(codings, self.codebook(), coder=coder, **options)
@@ -704,20 +674,17 @@ class Project:
     def aspects_by_group(self, group_attr: str, coder: str | None = None, **options: Any) -> "pd.DataFrame":
         """Respondents per respondent group mentioning each aspect of professional practice, "niet
         genoemd" for none (tables.md #7; options: :func:`qualcode.tables.aspects.aspects`)."""
-        from qualcode.tables.aspects import aspects
-        from qualcode.tables.typology import coder_codings
 
-        coder, codings = coder_codings(self, coder)
+        coder, codings = self.coder_codings(coder)
         attrs = {r["id"]: r["attributes"] for r in self.case_rows()}
         options.setdefault("lang", self.config.language or "nl")
         return aspects(codings, self.codebook(), attrs, group_attr=group_attr, coder=coder, **options)
 
     # -- agreement, disagreements, consensus, exchange files (issue 5) -------------------------------
-    def agreement_report(self, coders: Sequence[str], **options: Any):
+    def agreement_report(self, coders: Sequence[str], **options: Any) -> AgreementResult:
         """Agreement per code and pooled as an :class:`qualcode.agreement.compute.AgreementResult` (``.to_dict()``
         is the JSON of ``qualcode agree``). Options: unit, overlap, codes, group, transcripts, rated,
         suggestions (see :func:`qualcode.agreement.compute.agreement`)."""
-        from qualcode.agreement.compute import agreement
 
         return agreement(self.store, self.codebook(), coders, **options)
 
@@ -729,87 +696,76 @@ class Project:
     def disagreement_rows(self, coders: Sequence[str], **options: Any) -> list[dict[str, Any]]:
         """Turns the coders coded differently: ``{fragment, transcript, case, text, codes, agreed, disputed,
         memos, codings}``. Options: codes, transcripts, rated, suggestions."""
-        from qualcode.agreement.disagreements import disagreements
 
         return disagreements(self.store, coders, **options)
 
     def disagreements(self, coders: Sequence[str], **options: Any) -> "pd.DataFrame":
-        from qualcode.agreement.disagreements import disagreements_frame
 
         return disagreements_frame(self.disagreement_rows(coders, **options), list(coders))
 
-    def consensus(self, coders: Sequence[str], name: str, *, resolve=None, **options: Any):
+    def consensus(self, coders: Sequence[str], name: str, *, resolve: Any = None, **options: Any) -> ConsensusReport:
         """Make coder ``name`` from the agreed codings of ``coders`` (and disagreements resolved by
         ``resolve``; without it: agreed only); one run. Returns a ``ConsensusReport``."""
-        from qualcode.agreement.consensus import consensus
 
         return consensus(self.store, self.codebook(), coders=coders, name=name, user=self.user, resolve=resolve,
                          **options)
 
     def export_codings(self, coder: str, path: str | Path) -> int:
         """Write a coder's codings to an exchange file (.csv, .jsonl or .json); returns how many."""
-        from qualcode.coding.exchange import export_codings
 
         return export_codings(self.store, coder, path)
 
-    def import_codings(self, path: str | Path, as_coder: str | None = None):
+    def import_codings(self, path: str | Path, as_coder: str | None = None) -> ImportReport:
         """Import an exchange file (all rows checked first; one run; idempotent). Returns an ``ImportReport``."""
-        from qualcode.coding.exchange import import_codings
 
         return import_codings(self.store, self.codebook(), path, as_coder=as_coder, user=self.user)
 
-    # -- HTML report (qualcode.report.page) -------------------------------------------------------------
+    # -- frequencies ----------------------------------------------------------------------------
     def code_frequencies(self, coders: str | Sequence[str] | None = None) -> "pd.DataFrame":
         """Codings per code in codebook order: ``code, label, depth, codings`` (the code itself),
         ``incl_subcodes``, ``cases``, and one column per coder when several coded (the report's
-        frequency table; see :func:`qualcode.report.page.code_frequencies`)."""
-        from qualcode.report.page import code_frequencies
-
-        return code_frequencies(self, [coders] if isinstance(coders, str) else coders)
-
-    def report(self, out: str | Path | None = None, coders: Sequence[str] | None = None, **options: Any) -> Path:
-        """``qualcode report``: write one self-contained HTML page (default ``exports/report.html``)
-        and return its path. Options: top_quotes, max_words, title (:class:`qualcode.report.page.ReportOptions`)."""
-        from qualcode.report.page import ReportOptions, write_report
-
-        return write_report(self, out, ReportOptions(coders=list(coders) if coders else None, **options))
+        frequency table; see :func:`qualcode.tables.frequencies.code_frequencies`)."""
+        rows = self.table_codings([coders] if isinstance(coders, str) else coders)
+        return code_frequencies(rows, self.codebook(), self.config.language or "nl")
 
     # -- codebook changes that codings follow (qualcode.coding.recode) ----------------------------------
-    def rename_code(self, old: str, new: str):
+    def _recode(self, change: Callable[..., CodeChange], *args: Any) -> CodeChange:
+        """Run a codebook change on the file as it is on disk now, then forget the cached codebook."""
+        self.reload_codebook()
+        typology = self.config.typology_path if self.config.typology else None
+        try:
+            return change(self.store, self.config.codebook_path, *args, root=self.root, user=self.user,
+                          typology_path=typology)
+        finally:
+            self.reload_codebook()
+
+    def rename_code(self, old: str, new: str) -> CodeChange:
         """``codes rename``: give a code (and its subtree) a new id; YAML, codings, suggestions
-        and code memos follow in one run that can be undone. Returns a ``CodeChange``."""
-        from qualcode.coding.recode import rename_code
+        and code memos follow in one run that can be undone."""
+        return self._recode(rename_code, old, new)
 
-        return rename_code(self, old, new)
-
-    def merge_codes(self, source: str, target: str):
+    def merge_codes(self, source: str, target: str) -> CodeChange:
         """``codes merge``: ``source``'s codings (without duplicates), suggestions, memos and
-        children go to ``target``; ``source`` leaves the codebook. One run; a ``CodeChange``."""
-        from qualcode.coding.recode import merge_codes
+        children go to ``target``; ``source`` leaves the codebook. One run."""
+        return self._recode(merge_codes, source, target)
 
-        return merge_codes(self, source, target)
-
-    def move_code(self, code: str, new_parent: str | None):
+    def move_code(self, code: str, new_parent: str | None) -> CodeChange:
         """``codes move``: put a code and its subtree under ``new_parent`` (``None``/``"-"``: top
-        level). One run; returns a ``CodeChange``."""
-        from qualcode.coding.recode import move_code
-
-        return move_code(self, code, new_parent)
+        level). One run."""
+        return self._recode(move_code, code, new_parent)
 
     # -- the model engine and evaluation of suggesters (issue 4) --------------------------------
     def train(self, coder: str, *, min_examples: int = 5, folds: int = 5, kind: str = "auto",
-              progress: "Progress | None" = None):
+              progress: "Progress | None" = None) -> TrainResult:
         """``qualcode train``: learn a classifier from ``coder``'s codings (unit: respondent turn),
         cross-validate it per code and store it as one run. Returns a ``TrainResult``; codes with
         fewer than ``min_examples`` coded turns are in ``.skipped`` with a note."""
-        from qualcode.suggest.model import train_model
 
         return train_model(self.store, self.codebook(), coder, min_examples=min_examples, folds=folds, kind=kind,
                            user=self.user, progress=progress)
 
     def model_rows(self, coder: str | None = None) -> list[dict[str, Any]]:
         """Stored models, newest first: ``{id, coder, kind, created_at, codes, skipped, fragments, micro_f1}``."""
-        from qualcode.suggest.model import model_rows
 
         return model_rows(self.store, coder)
 
@@ -817,7 +773,6 @@ class Project:
                           manual_only: bool = False, min_score: float | None = None) -> dict[str, Any]:
         """``qualcode evaluate --format json``: what was compared (unit, reference, suggestion
         statuses, transcripts), per-code rows, the pooled row and notes."""
-        from qualcode.suggest.evaluate import evaluation_report
 
         return evaluation_report(self.store, self.codebook(), coder, engine, codes, manual_only=manual_only,
                                  min_score=min_score)
@@ -826,7 +781,6 @@ class Project:
                  manual_only: bool = False, min_score: float | None = None) -> list[dict[str, Any]]:
         """An engine's suggestions against ``coder``'s codings per code at turn level (tp, fp, fn,
         tn, precision, recall, F1, Cohen's kappa), then a pooled row (code ``(pooled)``)."""
-        from qualcode.suggest.evaluate import evaluate
 
         return evaluate(self.store, self.codebook(), coder, engine, codes, manual_only=manual_only,
                         min_score=min_score)

@@ -551,6 +551,11 @@ class Store:
         ).fetchall()
         return [r[0] for r in rows]
 
+    def case_transcript_links(self) -> list[tuple[str, str]]:
+        """Every (case id, transcript id) pair with at least one turn of the case in the transcript."""
+        rows = self.conn.execute("SELECT DISTINCT case_id, transcript_id FROM fragments WHERE case_id IS NOT NULL")
+        return [(r[0], r[1]) for r in rows.fetchall()]
+
     def attributes(self, owner_kind: str, owner_id: str | None = None) -> list[dict[str, Any]]:
         sql = "SELECT * FROM attributes WHERE owner_kind = ?"
         args: list[Any] = [owner_kind]

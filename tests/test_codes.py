@@ -10,7 +10,7 @@ import pytest
 
 from conftest import write
 from qualcode.codebook import load_codebook
-from qualcode.coding.recode import merge_codes, move_code, plan_yaml_edit, rename_code
+from qualcode.codebook.edit import plan_yaml_edit
 from qualcode.errors import InputError, ProblemFound
 
 MAIN = """\
@@ -88,7 +88,7 @@ def proj(ingested):
     root = ingested.root
     write(root / "codebooks" / "test.yaml", MAIN)
     write(root / "codebooks" / "extra.yaml", EXTRA)
-    ingested.__dict__.pop("_codebooks", None)
+    ingested.reload_codebook()
     p = ingested
     p.code("T01_g1:5", ["logic.market"], coder="anna", quote="Die targets vind ik onzin")
     p.code("T01_g1:5", ["logic.market.targets"], coder="anna", memo="targets!")
@@ -121,7 +121,7 @@ def codes_of(p, table: str) -> list[str]:
 # -- rename -------------------------------------------------------------------------------------
 def test_rename_follows_in_yaml_codings_suggestions_memos(proj):
     before_main, before_extra = texts(proj)
-    change = rename_code(proj, "logic.market", "logic.markt")
+    change = proj.rename_code("logic.market", "logic.markt")
     assert change.kind == "rename" and change.run_id
     assert change.ids == {
         "logic.market": "logic.markt",
@@ -157,7 +157,7 @@ def test_rename_follows_in_yaml_codings_suggestions_memos(proj):
 def test_undo_restores_yaml_byte_for_byte_and_the_data(proj):
     before = texts(proj)
     state = db_state(proj)
-    change = rename_code(proj, "logic.market", "logic.markt")
+    change = proj.rename_code("logic.market", "logic.markt")
     assert texts(proj) != before
     proj.undo(change.run_id)
     assert texts(proj) == before
@@ -165,12 +165,12 @@ def test_undo_restores_yaml_byte_for_byte_and_the_data(proj):
     assert after["codings"] == state["codings"]
     assert after["suggestions"] == state["suggestions"]
     assert after["memos"] == state["memos"]
-    proj.__dict__.pop("_codebooks", None)
+    proj.reload_codebook()
     assert "logic.market.targets" in proj.codebook()
 
 
 def test_rename_to_another_parent_moves_the_code(proj):
-    change = rename_code(proj, "logic.market.targets", "discretion.coping.targets")
+    change = proj.rename_code("logic.market.targets", "discretion.coping.targets")
     assert change.ids == {"logic.market.targets": "discretion.coping.targets"}
     main, _ = texts(proj)
     assert main.count("id: targets") == 1
@@ -198,7 +198,7 @@ def test_merge_moves_codings_without_duplicates_and_children(proj):
     proj.store.update("codings", {"id": twin_market}, {"memo": "eigen memo", "stance": "rejects"})
     n_before = proj.store.count("codings")
 
-    change = merge_codes(proj, "logic.market", "logic.bureaucratic")
+    change = proj.merge_codes("logic.market", "logic.bureaucratic")
     assert change.kind == "merge" and change.duplicates == 1
     assert change.codings == 1  # logic.market.targets -> logic.bureaucratic.targets
     assert proj.store.count("codings") == n_before - 1
@@ -223,7 +223,7 @@ def test_merge_moves_codings_without_duplicates_and_children(proj):
 def test_merge_undo_restores_deleted_duplicate(proj):
     proj.code("T01_g1:5", ["logic.bureaucratic"], coder="anna", quote="Die targets vind ik onzin")
     before, state = texts(proj), db_state(proj)
-    change = merge_codes(proj, "logic.market", "logic.bureaucratic")
+    change = proj.merge_codes("logic.market", "logic.bureaucratic")
     assert change.duplicates == 1
     proj.undo(change.run_id)
     assert texts(proj) == before
@@ -231,7 +231,7 @@ def test_merge_undo_restores_deleted_duplicate(proj):
 
 
 def test_merge_a_child_into_its_parent(proj):
-    change = merge_codes(proj, "logic.market.targets", "logic.market")
+    change = proj.merge_codes("logic.market.targets", "logic.market")
     assert change.ids == {"logic.market.targets": "logic.market"}
     cb = proj.codebook()
     assert "logic.market.targets" not in cb
@@ -246,7 +246,7 @@ def test_merge_a_child_into_its_parent(proj):
 # -- move ---------------------------------------------------------------------------------------
 def test_move_subtree_to_another_parent(proj):
     before_main, _ = texts(proj)
-    change = move_code(proj, "logic.market", "discretion")
+    change = proj.move_code("logic.market", "discretion")
     assert change.kind == "move"
     assert change.ids == {
         "logic.market": "discretion.market",
@@ -267,18 +267,18 @@ def test_move_subtree_to_another_parent(proj):
 
 
 def test_move_to_top_level_and_back(proj):
-    change = move_code(proj, "discretion.coping", "-")
+    change = proj.move_code("discretion.coping", "-")
     assert change.ids == {"discretion.coping": "coping"}
     cb = proj.codebook()
     assert cb.codes["coping"].parent is None
     assert cb.codes["discretion.lower_goals"].requires == ["coping", "logic.market"]
-    back = move_code(proj, "coping", "discretion")
+    back = proj.move_code("coping", "discretion")
     assert back.ids == {"coping": "discretion.coping"}
     assert proj.codebook().codes["discretion.coping"].parent == "discretion"
 
 
 def test_move_under_a_code_without_children_adds_the_key(proj):
-    move_code(proj, "discretion.lower_goals", "logic.professional")
+    proj.move_code("discretion.lower_goals", "logic.professional")
     main, _ = texts(proj)
     assert "        children:\n          - id: lower_goals\n" in main
     cb = proj.codebook()
@@ -286,17 +286,17 @@ def test_move_under_a_code_without_children_adds_the_key(proj):
 
 
 def test_move_the_dotted_code_of_an_include(proj):
-    change = move_code(proj, "logic.market.outflow", "logic.professional")
+    change = proj.move_code("logic.market.outflow", "logic.professional")
     assert change.files == ["codebooks/extra.yaml"]
     _, extra = texts(proj)
     assert "- id: logic.professional.outflow    # attached with a dotted id" in extra
 
 
 def test_repeated_changes_keep_a_valid_codebook(proj):
-    rename_code(proj, "logic.market", "logic.markt")
-    move_code(proj, "logic.markt", "discretion.coping")
-    merge_codes(proj, "discretion.coping.markt.targets", "logic.bureaucratic")
-    move_code(proj, "logic", "discretion")
+    proj.rename_code("logic.market", "logic.markt")
+    proj.move_code("logic.markt", "discretion.coping")
+    proj.merge_codes("discretion.coping.markt.targets", "logic.bureaucratic")
+    proj.move_code("logic", "discretion")
     cb = proj.codebook()
     assert {"discretion.logic.bureaucratic", "discretion.coping.markt.outflow"} <= set(cb.codes)
     runs = [r["kind"] for r in proj.run_rows()]
@@ -310,20 +310,20 @@ def test_repeated_changes_keep_a_valid_codebook(proj):
 @pytest.mark.parametrize(
     "call, message",
     [
-        (lambda p: rename_code(p, "logic.markett", "logic.x"), "unknown code 'logic.markett'"),
-        (lambda p: rename_code(p, "logic.market", "logic.professional"), "already a code"),
-        (lambda p: rename_code(p, "logic.market", "logic.Markt"), "segment 'Markt'"),
-        (lambda p: rename_code(p, "logic.market", "logic.9x"), "segment '9x'"),
-        (lambda p: rename_code(p, "logic.market", "logic..x"), "bad code id"),
-        (lambda p: rename_code(p, "logic.market", "logic.market.sub"), "under itself"),
-        (lambda p: rename_code(p, "logic.market", "nothing.market"), "parent 'nothing'"),
-        (lambda p: move_code(p, "logic", "logic.market"), "inside 'logic' itself"),
-        (lambda p: move_code(p, "logic.market", "logic.market"), "inside"),
-        (lambda p: move_code(p, "logic.market", "logic"), "already under 'logic'"),
-        (lambda p: move_code(p, "logic.market", "nowhere"), "unknown code 'nowhere'"),
-        (lambda p: merge_codes(p, "logic", "logic.market"), "target lies inside the source"),
-        (lambda p: merge_codes(p, "logic.market", "logic.market"), "into itself"),
-        (lambda p: merge_codes(p, "logic.market", "discretion"), "grouping code"),
+        (lambda p: p.rename_code("logic.markett", "logic.x"), "unknown code 'logic.markett'"),
+        (lambda p: p.rename_code("logic.market", "logic.professional"), "already a code"),
+        (lambda p: p.rename_code("logic.market", "logic.Markt"), "segment 'Markt'"),
+        (lambda p: p.rename_code("logic.market", "logic.9x"), "segment '9x'"),
+        (lambda p: p.rename_code("logic.market", "logic..x"), "bad code id"),
+        (lambda p: p.rename_code("logic.market", "logic.market.sub"), "under itself"),
+        (lambda p: p.rename_code("logic.market", "nothing.market"), "parent 'nothing'"),
+        (lambda p: p.move_code("logic", "logic.market"), "inside 'logic' itself"),
+        (lambda p: p.move_code("logic.market", "logic.market"), "inside"),
+        (lambda p: p.move_code("logic.market", "logic"), "already under 'logic'"),
+        (lambda p: p.move_code("logic.market", "nowhere"), "unknown code 'nowhere'"),
+        (lambda p: p.merge_codes("logic", "logic.market"), "target lies inside the source"),
+        (lambda p: p.merge_codes("logic.market", "logic.market"), "into itself"),
+        (lambda p: p.merge_codes("logic.market", "discretion"), "grouping code"),
     ],
 )
 def test_bad_input_changes_nothing(proj, call, message):
@@ -343,7 +343,7 @@ def test_merge_refuses_a_child_clash(proj):
                         "        # end\n", 1)
     write(proj_root / "codebooks" / "test.yaml", text)
     with pytest.raises(InputError, match="logic.professional.targets.*already exists"):
-        merge_codes(proj, "logic.market", "logic.professional")
+        proj.merge_codes("logic.market", "logic.professional")
     assert (proj_root / "codebooks" / "test.yaml").read_text() == text
 
 
@@ -356,7 +356,7 @@ def test_flow_style_children_are_refused_with_nothing_written(proj):
     write(proj.root / "codebooks" / "test.yaml", text)
     state = db_state(proj)
     with pytest.raises(InputError, match="flow"):
-        move_code(proj, "logic.market", "logic.flowy")
+        proj.move_code("logic.market", "logic.flowy")
     assert (proj.root / "codebooks" / "test.yaml").read_text() == text
     assert db_state(proj) == state
 
@@ -364,7 +364,7 @@ def test_flow_style_children_are_refused_with_nothing_written(proj):
 def test_an_invalid_codebook_is_refused_first(proj):
     write(proj.root / "codebooks" / "test.yaml", MAIN.replace("        definition: Eigen oordeel over de klant.\n", ""))
     with pytest.raises(ProblemFound, match="no definition"):
-        rename_code(proj, "logic.market", "logic.markt")
+        proj.rename_code("logic.market", "logic.markt")
 
 
 def test_a_codebook_outside_the_project_is_not_edited(proj, tmp_path):
@@ -375,7 +375,7 @@ def test_a_codebook_outside_the_project_is_not_edited(proj, tmp_path):
 
     with Project.open(proj.root) as p:
         with pytest.raises(InputError, match="outside the project"):
-            rename_code(p, "logic.market", "logic.markt")
+            p.rename_code("logic.market", "logic.markt")
     assert outside.read_text() == MAIN.replace("include: [extra.yaml]\n", "")
 
 
@@ -412,7 +412,7 @@ def test_typology_follows_a_rename(proj):
     from qualcode.project import Project
 
     with Project.open(proj.root) as p:
-        change = rename_code(p, "logic.market", "logic.markt")
+        change = p.rename_code("logic.market", "logic.markt")
         assert "codebooks/typ.yaml" in change.files
         text = typology.read_text()
         assert "code: logic.markt.targets" in text and "{code: logic.markt, measure" in text

@@ -13,9 +13,9 @@ import pytest
 
 from qualcode.refi.qdc import QUALCODE_NAMESPACE, code_guid
 from qualcode.errors import InputError
-from qualcode.refi.qdpx_write import build_qdpx, qde_schema_errors, qdpx_bytes, user_guid
+from qualcode.refi.qdpx_write import build_qdpx, export_qdpx, qde_schema_errors, qdpx_bytes, user_guid
 from qualcode.project import Project
-from qualcode.refi.qdpx_import import build_source_text, normalise_with_index, transcript_id_for
+from qualcode.refi.qdpx_import import build_source_text, import_qdpx, normalise_with_index, transcript_id_for
 
 XSD = Path(__file__).parent / "data" / "refi-qda" / "Project.xsd"
 NS = "urn:QDA-XML:project:1.0"
@@ -68,7 +68,7 @@ def _root(qde: bytes):
 
 def test_export_validates_against_project_xsd(coded: Project, tmp_path: Path) -> None:
     out = tmp_path / "study.qdpx"
-    summary = coded.export_qdpx(out)
+    summary = export_qdpx(coded, out)
     qde = _qde(out.read_bytes())
     assert qde_schema_errors(qde, XSD) == []
     import xmlschema
@@ -79,7 +79,7 @@ def test_export_validates_against_project_xsd(coded: Project, tmp_path: Path) ->
 
 def test_export_content(coded: Project, tmp_path: Path) -> None:
     out = tmp_path / "study.qdpx"
-    coded.export_qdpx(out)
+    export_qdpx(coded, out)
     with zipfile.ZipFile(out) as zf:
         names = zf.namelist()
         root = _root(zf.read("project.qde"))
@@ -129,8 +129,8 @@ def test_export_content(coded: Project, tmp_path: Path) -> None:
 
 def test_two_exports_are_byte_identical(coded: Project, tmp_path: Path) -> None:
     a, b = tmp_path / "a.qdpx", tmp_path / "b.qdpx"
-    coded.export_qdpx(a)
-    coded.export_qdpx(b)
+    export_qdpx(coded, a)
+    export_qdpx(coded, b)
     assert a.read_bytes() == b.read_bytes()
     assert qdpx_bytes(coded)[0] == a.read_bytes()
 
@@ -160,9 +160,9 @@ def _key(rows: list[dict]) -> list[tuple]:
 
 def test_round_trip_gives_the_same_codings(coded: Project, tmp_path: Path) -> None:
     out = tmp_path / "study.qdpx"
-    coded.export_qdpx(out)
+    export_qdpx(coded, out)
     fresh = Project.init(tmp_path / "fresh")
-    report = fresh.import_qdpx(out)
+    report = import_qdpx(fresh, out)
     assert report.transcripts == ["T01_g1", "T02_r1"]
     assert report.codings == 5 and report.coders == ["anna", "bram"]
     assert _key(fresh.coding_rows()) == _key(coded.coding_rows())
@@ -195,9 +195,9 @@ def test_round_trip_gives_the_same_codings(coded: Project, tmp_path: Path) -> No
 
 def test_import_is_one_run_that_undo_removes(coded: Project, tmp_path: Path) -> None:
     out = tmp_path / "study.qdpx"
-    coded.export_qdpx(out)
+    export_qdpx(coded, out)
     fresh = Project.init(tmp_path / "fresh")
-    report = fresh.import_qdpx(out, use_codebook=True)
+    report = import_qdpx(fresh, out, use_codebook=True)
     assert [r["kind"] for r in fresh.run_rows()] == ["import"]
     assert 'codebook = "codebooks/study.yaml"' in (fresh.root / "qualcode.toml").read_text()
     fresh.undo(report.run_id)
@@ -210,12 +210,12 @@ def test_import_is_one_run_that_undo_removes(coded: Project, tmp_path: Path) -> 
 
 def test_existing_transcript_ids_refused_unless_prefix(coded: Project, tmp_path: Path) -> None:
     out = tmp_path / "study.qdpx"
-    coded.export_qdpx(out)
+    export_qdpx(coded, out)
     runs = len(coded.run_rows())
     with pytest.raises(InputError, match="T01_g1, T02_r1 already exist.*--prefix"):
-        coded.import_qdpx(out)
+        import_qdpx(coded, out)
     assert len(coded.run_rows()) == runs
-    report = coded.import_qdpx(out, prefix="B_")
+    report = import_qdpx(coded, out, prefix="B_")
     assert report.transcripts == ["B_T01_g1", "B_T02_r1"]
     rows = coded.coding_rows(transcripts=["B_T01_g1"])
     assert {(r["coder"], r["text"], r["case"]) for r in rows} == {
@@ -303,7 +303,7 @@ def _crlf_project(tmp_path: Path, mode: str) -> Path:
 @pytest.mark.parametrize("mode", ["internal-file", "inline", "inline-cdata"])
 def test_crlf_source_selections_cover_the_intended_words(project: Project, tmp_path: Path, mode: str) -> None:
     path = _crlf_project(tmp_path, mode)
-    report = project.import_qdpx(path)
+    report = import_qdpx(project, path)
     assert report.transcripts == ["Interview_1"]
     t = project.transcript("Interview_1")
     assert [(f["speaker"], f["text"]) for f in t["fragments"]] == [
@@ -344,7 +344,7 @@ def test_unlabelled_source_is_one_turn_of_speaker_r(project: Project, tmp_path: 
     text = "Verslag van het gesprek\n\nDe klantmanager werkt met maatwerk.\n"
     src = (f'<TextSource guid="{G_SRC}" name="verslag"><PlainTextContent>{text}</PlainTextContent>'
            f'{_selection(_guid(1), text, "maatwerk", G_CODE_B)}</TextSource>')
-    project.import_qdpx(_write_qdpx(tmp_path / "v.qdpx", _project_xml(src)), default_coder="import-coder")
+    import_qdpx(project, _write_qdpx(tmp_path / "v.qdpx", _project_xml(src)), default_coder="import-coder")
     t = project.transcript("verslag")
     assert [(f["speaker"], f["case"], f["text"]) for f in t["fragments"]] == [
         ("R", "verslag", "Verslag van het gesprek\nDe klantmanager werkt met maatwerk.")]
@@ -377,7 +377,7 @@ def test_docx_source_imports_with_correct_spans(project: Project, tmp_path: Path
            f"{sels}</TextSource>")
     path = _write_qdpx(tmp_path / "d.qdpx", _project_xml(src, users=f'<User guid="{G_USER_1}" name="Ellen"/>'),
                        {f"sources/{G_SRC}.docx": _docx_bytes(paragraphs)})
-    report = project.import_qdpx(path)
+    report = import_qdpx(project, path)
     assert report.transcripts == ["Gesprek_2"]
     rows = project.coding_rows()
     assert [(r["text"], r["fragment"], r["code"]) for r in rows] == [
@@ -394,7 +394,7 @@ def test_users_become_coders(project: Project, tmp_path: Path) -> None:
             + _selection(_guid(4), text, "Ik ook", G_CODE_B, "99999999-0000-4000-8000-000000000099"))
     src = f'<TextSource guid="{G_SRC}" name="T9"><PlainTextContent>{text}</PlainTextContent>{sels}</TextSource>'
     users = f'<User guid="{G_USER_1}" name=" Ellen "/><User guid="{G_USER_2.upper()}" id="u2"/>'
-    report = project.import_qdpx(_write_qdpx(tmp_path / "u.qdpx", _project_xml(src, users=users)), default_coder="x")
+    report = import_qdpx(project, _write_qdpx(tmp_path / "u.qdpx", _project_xml(src, users=users)), default_coder="x")
     coders = sorted((r["coder"], r["text"]) for r in project.coding_rows())
     assert coders == [("99999999-0000-4000-8000-000000000099", "Ik ook"), ("Ellen", "per klant"),
                       (G_USER_2, "Regels zijn regels."), ("x", "per klant")]
@@ -425,7 +425,7 @@ def test_cases_and_variables_become_attributes(project: Project, tmp_path: Path)
              f'<Case guid="{_guid(21)}" name="Jan de Vries">{vv(12, "BooleanValue", "false")}'
              f'<SourceRef targetGUID="{G_SRC2}"/></Case>')
     path = _write_qdpx(tmp_path / "c.qdpx", _project_xml(s1 + s2, cases=cases, variables=variables))
-    report = project.import_qdpx(path)
+    report = import_qdpx(project, path)
     assert sorted(report.cases) == ["Jan de Vries", "P2"]
     attrs = {r["id"]: r["attributes"] for r in project.case_rows()}
     assert attrs["P2"] == {"age_group": 45, "uren": 32.5, "vast": True, "start": __import__("datetime").date(2024, 5, 1),
@@ -463,7 +463,7 @@ def test_zip_slip_entry_refused(project: Project, tmp_path: Path, entry: str) ->
         zf.writestr("project.qde", _project_xml(src))
         zf.writestr(zipfile.ZipInfo(entry), b"gotcha")
     with pytest.raises(InputError, match="unsafe entry"):
-        project.import_qdpx(path)
+        import_qdpx(project, path)
     _nothing_imported(project)
     assert not (tmp_path.parent / "evil.txt").exists()
 
@@ -475,7 +475,7 @@ def test_xxe_refused(project: Project, tmp_path: Path) -> None:
     src = f'<TextSource guid="{G_SRC}" name="a"><PlainTextContent>R1: &xxe;</PlainTextContent></TextSource>'
     path = _write_qdpx(tmp_path / "xxe.qdpx", _project_xml(src, head=head))
     with pytest.raises(InputError, match="DTD"):
-        project.import_qdpx(path)
+        import_qdpx(project, path)
     _nothing_imported(project)
 
 
@@ -483,26 +483,26 @@ def test_entity_bomb_refused(project: Project, tmp_path: Path) -> None:
     head = '\n<!DOCTYPE Project [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
     src = f'<TextSource guid="{G_SRC}" name="a"><PlainTextContent>R1: &b;</PlainTextContent></TextSource>'
     with pytest.raises(InputError):
-        project.import_qdpx(_write_qdpx(tmp_path / "bomb.qdpx", _project_xml(src, head=head)))
+        import_qdpx(project, _write_qdpx(tmp_path / "bomb.qdpx", _project_xml(src, head=head)))
     _nothing_imported(project)
 
 
 def test_unsafe_internal_path_and_unknown_code_refused(project: Project, tmp_path: Path) -> None:
     src = f'<TextSource guid="{G_SRC}" name="a" plainTextPath="internal://../x.txt"/>'
     with pytest.raises(InputError, match="unsafe internal path"):
-        project.import_qdpx(_write_qdpx(tmp_path / "a.qdpx", _project_xml(src)))
+        import_qdpx(project, _write_qdpx(tmp_path / "a.qdpx", _project_xml(src)))
     text = "R1: Hallo daar.\n"
     src = (f'<TextSource guid="{G_SRC}" name="a"><PlainTextContent>{text}</PlainTextContent>'
            f'{_selection(_guid(1), text, "Hallo", _guid(777))}</TextSource>')
     with pytest.raises(InputError, match="not in the codebook") as exc:
-        project.import_qdpx(_write_qdpx(tmp_path / "b.qdpx", _project_xml(src)))
+        import_qdpx(project, _write_qdpx(tmp_path / "b.qdpx", _project_xml(src)))
     assert exc.value.location is not None and exc.value.location.line is not None
     src = (f'<TextSource guid="{G_SRC}" name="a"><PlainTextContent>{text}</PlainTextContent>'
            f'<PlainTextSelection guid="{_guid(1)}" startPosition="3" endPosition="400"/></TextSource>')
     with pytest.raises(InputError, match="outside source"):
-        project.import_qdpx(_write_qdpx(tmp_path / "c.qdpx", _project_xml(src)))
+        import_qdpx(project, _write_qdpx(tmp_path / "c.qdpx", _project_xml(src)))
     with pytest.raises(InputError, match="not a zip"):
-        project.import_qdpx((tmp_path / "d.qdpx").write_bytes(b"nope") and tmp_path / "d.qdpx")
+        import_qdpx(project, (tmp_path / "d.qdpx").write_bytes(b"nope") and tmp_path / "d.qdpx")
     _nothing_imported(project)
 
 
@@ -514,7 +514,7 @@ def test_sources_that_cannot_be_imported_are_skipped_with_warnings(project: Proj
            f'<TextSource guid="{G_SRC2}" name="elders" plainTextPath="relative:///data/elders.txt">'
            f'<PlainTextSelection guid="{_guid(2)}" startPosition="0" endPosition="4"/></TextSource>'
            f'<PictureSource guid="{_guid(60)}" name="foto" path="internal://foto.jpg"/>')
-    report = project.import_qdpx(_write_qdpx(tmp_path / "s.qdpx", _project_xml(src)))
+    report = import_qdpx(project, _write_qdpx(tmp_path / "s.qdpx", _project_xml(src)))
     assert report.transcripts == ["ok"] and report.codings == 1
     assert any("'elders'" in w and "outside the QDPX" in w for w in report.warnings)
     assert any("PictureSource 'foto' skipped" in w for w in report.warnings)
@@ -525,11 +525,11 @@ def test_anonymity_findings_skip_a_source_unless_allowed(project: Project, tmp_p
     text = "R1: Mail me op jan.jansen@example.nl als het kan.\n"
     src = f'<TextSource guid="{G_SRC}" name="pii"><PlainTextContent>{text}</PlainTextContent></TextSource>'
     path = _write_qdpx(tmp_path / "p.qdpx", _project_xml(src))
-    report = project.import_qdpx(path)
+    report = import_qdpx(project, path)
     assert report.transcripts == [] and report.skipped[0]["source"] == "pii"
     assert report.skipped[0]["findings"][0]["kind"] == "email"
     project.undo(report.run_id)
-    report = project.import_qdpx(path, allow_pii=True)
+    report = import_qdpx(project, path, allow_pii=True)
     assert report.transcripts == ["pii"] and project.store.transcript("pii")["pii_allowed"] == 1
 
 

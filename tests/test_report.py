@@ -1,4 +1,4 @@
-"""The HTML report (qualcode.report.page, ``qualcode report``): one self-contained page.
+"""The HTML report (qualcode.report, ``qualcode report``): one self-contained page.
 
 The fixture is the tiny project of conftest.py (test codebook: logic.bureaucratic /
 professional / market, discretion.coping), coded here by hand so every number can be checked:
@@ -27,21 +27,11 @@ from typer.testing import CliRunner
 
 from qualcode.cli import get_app
 from qualcode.project import Project
-from qualcode.report.page import (
-    SECTIONS,
-    Bar,
-    NotAvailable,
-    ReportOptions,
-    Section,
-    bar_chart_svg,
-    blues,
-    build_report,
-    code_frequencies,
-    fragment_list,
-    pick_top_quotes,
-    render_section,
-    write_report,
-)
+from qualcode.report.html import NotAvailable, blues
+from qualcode.report.page import SECTIONS, build_report, render_section, write_report
+from qualcode.report.sections import ReportOptions, Section, fragment_list
+from qualcode.report.svg import Bar, bar_chart_svg
+from qualcode.tables.quotes import pick_top_quotes
 
 TYPOLOGY = """\
 typology:
@@ -236,7 +226,7 @@ def test_codebook_tree_has_every_code_and_definition(coded):
 
 
 def test_code_frequencies_by_hand(coded):
-    df = code_frequencies(coded)
+    df = coded.code_frequencies()
     rows = {r["code"]: r for r in df.to_dict("records")}
     assert list(rows) == ["logic", "logic.bureaucratic", "logic.professional", "logic.market", "discretion",
                           "discretion.coping"]
@@ -245,8 +235,6 @@ def test_code_frequencies_by_hand(coded):
     assert (rows["discretion.coping"]["incl_subcodes"], rows["discretion.coping"]["cases"]) == (1, 1)
     assert df.attrs["unused"] == []
     assert "anna" not in df.columns  # one coder: no coder columns
-    # the Project method is the same table
-    assert coded.code_frequencies().equals(df)
     _, page = page_of(coded)
     table = page.rows("frequency-table")
     bureaucratic = next(r for k, r in table.items() if "logic.bureaucratic" in k)
@@ -254,11 +242,11 @@ def test_code_frequencies_by_hand(coded):
 
 
 def test_code_frequencies_per_coder(two_coders):
-    df = code_frequencies(two_coders)
+    df = two_coders.code_frequencies()
     rows = {r["code"]: r for r in df.to_dict("records")}
     assert (rows["logic.market"]["anna"], rows["logic.market"]["bram"]) == (1, 1)
     assert (rows["logic.bureaucratic"]["anna"], rows["logic.bureaucratic"]["bram"]) == (2, 1)
-    assert code_frequencies(two_coders, ["bram"])["codings"].sum() == 2
+    assert two_coders.code_frequencies(["bram"])["codings"].sum() == 2
 
 
 def test_heatmap_per_family(coded):
@@ -362,13 +350,6 @@ def test_a_failing_section_says_why(coded, monkeypatch):
     monkeypatch.setenv("QUALCODE_DEBUG", "1")
     with pytest.raises(RuntimeError):
         render_section(coded, Section("y", "Y", broken), ReportOptions())
-
-
-def test_missing_agreement_method_is_not_available(two_coders, monkeypatch):
-    monkeypatch.delattr(Project, "agreement_report", raising=False)
-    monkeypatch.delattr(Project, "agreement", raising=False)
-    _, page = page_of(two_coders)
-    assert "not available: this version of qualcode has no Project.agreement" in page.sections["agreement"]
 
 
 # -- small parts ----------------------------------------------------------------------------------------

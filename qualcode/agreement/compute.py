@@ -58,17 +58,20 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Sequence
 
-import numpy as np
 
 from qualcode.agreement.stats import COEFFICIENT_NAMES, Coefficient, RatingData, _Tallies, _tally, all_coefficients
 from qualcode.codebook.model import is_under
 from qualcode.errors import InputError
 from qualcode.store import Store
+from qualcode.transcripts.sentences import split_sentences_batch
+from qualcode.lazy import lazy_import
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from qualcode.codebook.model import Codebook
+
+np = lazy_import("numpy")
 
 __all__ = [
     "UNITS",
@@ -576,7 +579,6 @@ def _presence(ustart: np.ndarray, uend: np.ndarray, spans: _Spans, k: int) -> np
 
 
 def _sentence_units(store: Store, corpus: _Corpus) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    from qualcode.transcripts.sentences import split_sentences_batch
 
     texts: list[str] = []
     cache: dict[int, str] = {}

@@ -20,8 +20,10 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from qualcode.agreement.compute import suggestion_engine
 from qualcode.agreement.disagreements import TurnComparison, compare_turns
+from qualcode.codebook.resolve import resolve_code
 from qualcode.errors import InputError
 from qualcode.store import Store
+from qualcode.coding.apply import add_coding
 
 if TYPE_CHECKING:
     from qualcode.codebook.model import Codebook
@@ -57,8 +59,6 @@ def parse_answer(text: str, coders: Sequence[str], codebook: "Codebook") -> Reso
 
     Raises :class:`InputError` with a short reason for anything else (the prompt asks again).
     """
-    from qualcode.coding.apply import check_code
-
     words = text.strip().split()
     if not words:
         raise InputError("no answer; " + ANSWER_HELP)
@@ -76,7 +76,7 @@ def parse_answer(text: str, coders: Sequence[str], codebook: "Codebook") -> Reso
         if len(words) < 2:
             raise InputError("name the code(s): other CODE [CODE ...]")
         for code in words[1:]:
-            check_code(codebook, code)
+            resolve_code(codebook, code, codable=True)
         return Resolution("codes", codes=tuple(dict.fromkeys(words[1:])))
     if len(words) == 1:
         if head in letters:
@@ -184,7 +184,6 @@ def consensus(
     codings are copied (``--auto agreed-only``). All answers are collected before anything is
     written, so an interrupted session changes nothing.
     """
-    from qualcode.coding.apply import add_coding, check_code
 
     name = name.strip()
     if not name:
@@ -212,7 +211,7 @@ def consensus(
             if res.action == "keep" and res.coder not in coders:
                 raise InputError(f"cannot keep the codes of {res.coder!r}: not one of {', '.join(coders)}")
             for code in res.codes:
-                check_code(codebook, code)
+                resolve_code(codebook, code, codable=True)
             answers[turn.fragment] = res
     mode = "agreed-only" if resolve is None else "resolved one by one"
     params = {"coders": list(coders), "as": name, "codes": codes, "transcripts": list(transcripts or []),

@@ -51,8 +51,10 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal
+from qualcode.lazy import lazy_import
 
-import numpy as np
+np = lazy_import("numpy")
+
 
 __all__ = [
     "Coefficient",
@@ -135,9 +137,6 @@ def _is_missing(x: Any) -> bool:
         return True
 
 
-_is_missing_vec = np.frompyfunc(_is_missing, 1, 1)
-
-
 def _as_matrix(ratings: Any) -> np.ndarray:
     arr = np.asarray(ratings)
     if arr.dtype.kind in "US" and not isinstance(ratings, np.ndarray):
@@ -161,7 +160,7 @@ def _missing_mask(arr: np.ndarray) -> np.ndarray:
         return np.isnat(arr)
     if arr.size == 0:
         return np.zeros(arr.shape, dtype=bool)
-    return _is_missing_vec(arr).astype(bool)
+    return np.frompyfunc(_is_missing, 1, 1)(arr).astype(bool)
 
 
 def _encode_small_ints(arr: np.ndarray) -> tuple[list[Any], np.ndarray] | None:

@@ -74,6 +74,7 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.errors import InputError
+from qualcode.atomic import write_text
 
 __all__ = [
     "KINDS",
@@ -745,7 +746,6 @@ class PseudonymKey:
             m = _PSEUDONYM_NUMBER.fullmatch(pseudonym)
             return (_PRIORITY.get(kind, len(KINDS)), int(m.group("n")) if m else 1 << 30, pseudonym, norm)
 
-        from qualcode.atomic import write_text
 
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")

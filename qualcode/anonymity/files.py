@@ -13,6 +13,8 @@ from typing import Sequence
 
 from qualcode.atomic import write_bytes
 from qualcode.errors import InputError
+from qualcode.anonymity.detect import PseudonymKey, anonymise, detect
+from qualcode.transcripts.decode import decode_bytes
 
 TEXT_SUFFIXES = {".txt", ".md", ".vtt", ".srt"}
 
@@ -40,8 +42,6 @@ def anonymise_files(
     The key must not lie inside any of ``protected_dirs`` (the project's ``transcripts/``), so the
     reversible mapping is never ingested or shared with the data by accident.
     """
-    from qualcode.anonymity.detect import PseudonymKey, anonymise, detect
-    from qualcode.transcripts.decode import decode_bytes
 
     if not in_place and out_dir is None and not dry_run:
         raise InputError("say where the pseudonymised files go: --out-dir DIR or --in-place")
@@ -83,7 +83,6 @@ def _anonymise_docx(path: Path, terms, key) -> tuple[list, bytes]:
     import io
     import zipfile
 
-    from qualcode.anonymity.detect import anonymise, detect
 
     try:
         import docx  # python-docx

@@ -27,6 +27,10 @@ from qualcode.cli.app import (
     write_out,
 )
 from qualcode.errors import InputError
+from qualcode.agreement.compute import ENTRY_COEFFICIENTS
+from qualcode.agreement.consensus import ANSWER_HELP, parse_answer
+from qualcode.agreement.consensus import AUTO_MODES
+from qualcode.agreement.disagreements import flat_rows
 
 UNDEFINED = "undefined"
 HEADERS = {
@@ -42,7 +46,6 @@ HEADERS = {
 # -- agree -----------------------------------------------------------------------------------
 def _display(result) -> tuple[list[dict[str, Any]], list[str]]:
     """Rows for table/md/tex/xlsx ("undefined" for a null coefficient) and their columns."""
-    from qualcode.agreement.compute import ENTRY_COEFFICIENTS
 
     cols = [c for c in result.columns() if c != "notes"]
     if result.unit != "char":
@@ -70,7 +73,6 @@ def _informative(note: str) -> str:
 
 def _footnotes(result) -> list[str]:
     """Why a coefficient is undefined, and other notes worth reading; the full notes are in JSON."""
-    from qualcode.agreement.compute import ENTRY_COEFFICIENTS
 
     lines: list[str] = []
     seen: set[str] = set()
@@ -196,7 +198,6 @@ def disagreements_cli(
 
     Example:  qualcode disagreements --coder anna --coder bram --code logic --format md
     """
-    from qualcode.agreement.disagreements import flat_rows
 
     with open_project() as project:
         items = project.disagreement_rows(coder, codes=code, transcripts=transcript or None, rated=rated,
@@ -228,7 +229,6 @@ def _show_turn(turn, i: int, n: int, coders: list[str]) -> None:
 
 def prompt_resolver(coders: list[str], codebook):
     """A resolver reading one answer per line from stdin (works when stdin is not a terminal)."""
-    from qualcode.agreement.consensus import ANSWER_HELP, parse_answer
 
     letters = "/".join(chr(ord("a") + j) for j in range(len(coders)))
     err(ANSWER_HELP)
@@ -278,7 +278,6 @@ def consensus_cli(
 
       qualcode consensus --coder anna --coder bram --as agreed --auto agreed-only
     """
-    from qualcode.agreement.consensus import AUTO_MODES
 
     if auto is not None and auto not in AUTO_MODES:
         raise InputError(f"--auto must be one of {', '.join(AUTO_MODES)}, not {auto!r}")

@@ -7,6 +7,10 @@ from pathlib import Path
 import typer
 
 from qualcode.cli.app import Format, app, emit, info, state
+from qualcode.anonymity.detect import SensitiveTerms
+from qualcode.anonymity.files import anonymise_files
+from qualcode.config import find_project_root, load_config
+from qualcode.errors import InputError
 
 @app.command("anonymise")
 def anonymise_cli(
@@ -29,10 +33,6 @@ def anonymise_cli(
 
       qualcode anonymise transcripts/*.txt --key ../sleutel.csv --in-place
     """
-    from qualcode.anonymity.detect import SensitiveTerms
-    from qualcode.config import find_project_root, load_config
-    from qualcode.errors import InputError
-    from qualcode.anonymity.files import anonymise_files
 
     protected: list[Path] = []
     terms = SensitiveTerms()

@@ -23,6 +23,11 @@ import typer
 from typer.core import TyperGroup
 
 from qualcode.errors import QualcodeError
+from qualcode.errors import InputError
+from qualcode.export.table import Table
+from qualcode.export.table import cell_text
+from qualcode.export.write import render_text, write_tables
+from qualcode.project import Project
 
 
 class SafeGroup(TyperGroup):
@@ -100,7 +105,6 @@ def main_options(
 
 def open_project():
     """Open the project named by --project, or the nearest one above the working folder."""
-    from qualcode.project import Project
 
     return Project.open(state.project_dir)
 
@@ -170,7 +174,6 @@ def to_json(data: Any) -> str:
 
 def _cell(value: Any) -> str:
     """One way to print a value in every table (shared with the publication writers)."""
-    from qualcode.export.table import cell_text
 
     return cell_text(value)
 
@@ -212,9 +215,6 @@ def emit(
     if out is not None and fmt == Format.table:
         fmt = _format_from_suffix(out)
     if fmt in (Format.tex, Format.xlsx, Format.docx):
-        from qualcode.errors import InputError
-        from qualcode.export.table import Table
-        from qualcode.export.write import render_text, write_tables
 
         table = Table(list(columns), [[r.get(c) for c in columns] for r in rows], title=title)
         if fmt == Format.tex and out is None:
@@ -232,9 +232,9 @@ def emit(
     elif fmt == Format.md:
         text = (f"**{title}**\n\n" if title else "") + rows_to_markdown(rows, columns)
     else:
-        from rich.table import Table
+        from rich.table import Table as RichTable
 
-        table = Table(title=title, show_lines=False, header_style="bold")
+        table = RichTable(title=title, show_lines=False, header_style="bold")
         for c in columns:
             table.add_column(c, overflow="fold")
         for r in rows:
@@ -259,7 +259,6 @@ def _format_from_suffix(path: Path) -> Format:
     suffix = path.suffix.lower().lstrip(".")
     known = {f.value: f for f in Format if f != Format.table}
     if suffix not in known:
-        from qualcode.errors import InputError
 
         raise InputError(f"cannot tell the format from {path.name!r}; add --format ({', '.join(known)})")
     return known[suffix]

@@ -12,6 +12,15 @@ import typer
 
 from qualcode.cli.app import Format, app, emit, info, open_project, state, stdout_console, to_json
 from qualcode.errors import InputError
+from qualcode.codebook import load_codebook
+from qualcode.codebook.diff import diff_codebooks, to_rows
+from qualcode.codebook.load import read_codebook
+from qualcode.codebook.load import sort_issues
+from qualcode.codebook.model import Codebook
+from qualcode.codebook.patterns import pattern_issues
+from qualcode.codebook.render import codebook_rows, codebook_to_markdown, codebook_tree
+from qualcode.refi.qdc import codebook_to_yaml, export_qdc
+from qualcode.refi.qdc import import_qdc
 
 codebook_app = typer.Typer(
     help="Codebooks: validate, show, export/import REFI-QDA (.qdc), diff versions.", no_args_is_help=True
@@ -69,8 +78,6 @@ def validate_cli(
 
     Example:  qualcode codebook validate codebooks/klantmanager.yaml
     """
-    from qualcode.codebook.load import read_codebook, sort_issues
-    from qualcode.codebook.patterns import pattern_issues
 
     path = _codebook_path(file)
     cb, issues = read_codebook(path)
@@ -123,8 +130,6 @@ def show_cli(
 
       qualcode codebook show --format md --lang en --out exports/codebook.md
     """
-    from qualcode.codebook import load_codebook
-    from qualcode.codebook.render import codebook_rows, codebook_to_markdown, codebook_tree
 
     project = _project_or_none() if file is not None else open_project()
     try:
@@ -185,9 +190,6 @@ def export_cli(
 
       qualcode codebook export --format md --lang en --out appendix.md
     """
-    from qualcode.codebook import load_codebook
-    from qualcode.refi.qdc import codebook_to_yaml, export_qdc
-    from qualcode.codebook.render import codebook_to_markdown
 
     path = _codebook_path(file)
     cb = load_codebook(path)
@@ -229,8 +231,6 @@ def import_cli(
 
     Example:  qualcode codebook import atlas-export.qdc --out codebooks/atlas.yaml
     """
-    from qualcode.codebook.load import read_codebook
-    from qualcode.refi.qdc import codebook_to_yaml, import_qdc
 
     cb = import_qdc(file, language=lang.value)
     if out is None:
@@ -263,8 +263,6 @@ def import_cli(
 # -- diff, versions -----------------------------------------------------------------------------
 def _resolve(ref: str):
     """A codebook from a file path or from a stored version's hash prefix (``codebook versions``)."""
-    from qualcode.codebook import load_codebook
-    from qualcode.codebook.model import Codebook
 
     path = Path(ref)
     if path.is_file():
@@ -304,7 +302,6 @@ def diff_cli(
 
       qualcode codebook diff 3f2a9c 81be04 --format json
     """
-    from qualcode.codebook.diff import diff_codebooks, to_rows
 
     old_cb, old_name = _resolve(a)
     new_cb, new_name = _resolve(b)

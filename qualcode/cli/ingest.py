@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from qualcode.cli.app import Format, app, emit, err, info, open_project, progress_bar, to_json
+from qualcode.cli.app import stderr_console
 
 
 @app.command("ingest")
@@ -48,7 +49,6 @@ def ingest_cli(
         err(f"warning: {w}", style="yellow")
     if report.findings:
         rows = [f.__dict__ for f in report.findings]
-        from qualcode.cli.app import stderr_console
         from rich.table import Table
 
         table = Table(title="Anonymity check: possible personal data", header_style="bold")

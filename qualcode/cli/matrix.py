@@ -16,6 +16,11 @@ import typer
 
 from qualcode.cli.app import Format, app, info, open_project, stdout_console, to_json
 from qualcode.errors import InputError
+from qualcode.export.plots import FORMATS
+from qualcode.export.plots import heatmap
+from qualcode.export.table import bold_parts, cell_text
+from qualcode.export.table import table_from_frame
+from qualcode.export.write import format_for, render_text, write_tables
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -44,7 +49,6 @@ def _rich_cell(value: Any):
     """A cell for rich: ``**bold**`` spans as bold text, numbers as the export writers show them."""
     from rich.text import Text
 
-    from qualcode.export.table import bold_parts, cell_text
 
     text = Text()
     for part, bold in bold_parts(cell_text(value)):
@@ -66,7 +70,6 @@ def emit_tables(
     formats: without ``--out`` they go to ``default_out`` or the command asks for ``--out``.
     ``json_data`` replaces the JSON rendering of the tables (a stable, flat list for scripts).
     """
-    from qualcode.export.write import format_for, render_text, write_tables
 
     if out is not None and fmt == Format.table:
         fmt = Format(format_for(out))
@@ -108,7 +111,6 @@ def emit_tables(
 
 def frame_table(df: "pd.DataFrame", title: str, sheet: str) -> "Table":
     """A count DataFrame (index = row labels) as a Table; percentages rounded to one decimal."""
-    from qualcode.export.table import table_from_frame
 
     shown = df.round(1) if any(str(t).startswith("float") for t in df.dtypes) else df
     return table_from_frame(shown, title=title, notes=df.attrs.get("notes", []), sheet=sheet, index=True)
@@ -116,7 +118,6 @@ def frame_table(df: "pd.DataFrame", title: str, sheet: str) -> "Table":
 
 def _check_plot(plot: Path | None) -> None:
     """Refuse a bad --plot file name before any work is done or anything is printed."""
-    from qualcode.export.plots import FORMATS
 
     if plot is not None and plot.suffix.lower().lstrip(".") not in FORMATS:
         raise InputError(f"--plot draws PNG or SVG: give a file ending in .png or .svg, not {plot.name!r}")
@@ -125,7 +126,6 @@ def _check_plot(plot: Path | None) -> None:
 def _plot(df: "pd.DataFrame", plot: Path | None, title: str) -> None:
     if plot is None:
         return
-    from qualcode.export.plots import heatmap
 
     heatmap(df, plot, title)
     info(f"wrote {plot}")

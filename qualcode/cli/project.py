@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from qualcode.cli.app import app, info
+from qualcode.project import Project
 
 
 @app.command("init")
@@ -21,7 +22,6 @@ def init_cli(
 
     Example:  qualcode init mystudy
     """
-    from qualcode.project import Project
 
     with Project.init(directory, name=name, copy_codebook=not reference_codebook) as project:
         info(f"made project {project.config.name!r} in {project.root}")

@@ -1,7 +1,7 @@
 """``qualcode export qdpx`` and ``qualcode import qdpx``: REFI-QDA project exchange.
 
-Thin wrappers around :meth:`Project.export_qdpx` (:mod:`qualcode.refi.qdpx_write`) and
-:meth:`Project.import_qdpx` (:mod:`qualcode.refi.qdpx_import`), where the mapping is documented.
+Thin wrappers around :func:`qualcode.refi.qdpx_write.export_qdpx` and
+:func:`qualcode.refi.qdpx_import.import_qdpx`, where the mapping is documented.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import typer
 from qualcode.cli.app import Format, emit, err, info, open_project, to_json
 from qualcode.cli.exchange import export_app, import_app
 from qualcode.errors import InputError
+from qualcode.refi.qdpx_import import import_qdpx
+from qualcode.refi.qdpx_write import export_qdpx
 
 
 def _listing(items: list[str], shown: int = 8) -> str:
@@ -37,7 +39,7 @@ def export_qdpx_cli(
     if out.suffix.lower() != ".qdpx":
         raise InputError(f"--out must name a .qdpx file, not {out.name!r}")
     with open_project() as project:
-        summary = project.export_qdpx(out)
+        summary = export_qdpx(project, out)
     if fmt == Format.json:
         print(to_json(summary.to_dict()))
     for w in summary.warnings:
@@ -74,8 +76,8 @@ def import_qdpx_cli(
       qualcode import qdpx second-site.qdpx --prefix B_
     """
     with open_project() as project:
-        report = project.import_qdpx(file, prefix=prefix, allow_pii=allow_pii, default_coder=coder,
-                                     use_codebook=use_codebook)
+        report = import_qdpx(project, file, prefix=prefix, allow_pii=allow_pii, default_coder=coder,
+                             use_codebook=use_codebook)
     if fmt == Format.json:
         print(to_json(report.to_dict()))
     else:

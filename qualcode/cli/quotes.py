@@ -16,6 +16,8 @@ from qualcode.cli.app import Format, open_project
 from qualcode.cli.exchange import export_app
 from qualcode.cli.matrix import emit_tables
 from qualcode.errors import InputError
+from qualcode.export.write import format_for
+from qualcode.tables.quotes import GROUP_BY, quote_tables
 
 FILE_FORMATS = (Format.xlsx, Format.docx)
 
@@ -45,8 +47,6 @@ def export_quotes_cli(
 
       qualcode export quotes --format xlsx          (writes exports/quotes.xlsx)
     """
-    from qualcode.export.write import format_for
-    from qualcode.tables.quotes import GROUP_BY, quote_tables
 
     if by not in GROUP_BY:
         raise InputError(f"--by must be one of {', '.join(GROUP_BY)}, not {by!r}")

@@ -7,6 +7,8 @@ from pathlib import Path
 import typer
 
 from qualcode.cli.app import app, info, open_project
+from qualcode.report.page import write_report
+from qualcode.report.sections import ReportOptions
 
 
 @app.command("report")
@@ -32,5 +34,6 @@ def report_cli(
       qualcode report --coder anna --coder bram --out exports/report-anna-bram.html
     """
     with open_project() as project:
-        path = project.report(out, coders=coder or None, top_quotes=top, max_words=max_words or None, title=title)
+        options = ReportOptions(coders=coder or None, top_quotes=top, max_words=max_words or None, title=title)
+        path = write_report(project, out, options)
     info(f"wrote {path}")

@@ -20,12 +20,13 @@ import typer
 
 from qualcode.cli.app import app, info, open_project
 from qualcode.errors import InputError
+from qualcode.coding.review import ReviewSession
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
 
-    from qualcode.coding.review import CodeHit, FragmentView, ReviewSession
+    from qualcode.coding.review import CodeHit, ReviewSession
 
 HELP_FULL = "a/1-9 accept  r reject  c code  s stance  n narrow  m memo  d def  u undo  j jump  h/l move  q quit"
 HELP_SHORT = "a/1-9 acc r rej c code s stance n narrow m memo d def u undo j jump h/l q ?"
@@ -625,7 +626,6 @@ def review_cli(
         undo = f" (run {run_id}; undo with `qualcode runs undo {run_id}`)" if run_id else ""
         info(f"accepted {n} suggestion(s) as coder {coder}{undo}")
         return
-    from qualcode.coding.review import ReviewSession
 
     with open_project() as project:
         session = ReviewSession(project, coder, transcripts or None, blind=blind, min_score=min_score, engine=engine)

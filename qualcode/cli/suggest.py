@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from qualcode.cli.app import Format, app, emit, info, open_project, progress_bar
+from qualcode.suggest.run import summarise
 
 
 @app.command("suggest")
@@ -40,7 +41,6 @@ def suggest_cli(
             model_coder=coder, progress=update,
         )
     if summary:
-        from qualcode.suggest.run import summarise
 
         table = summarise(records)
         emit(table, ["code", "suggestions", "fragments", "cases", "mean_score", "rejects"], fmt, out=out,

@@ -13,6 +13,13 @@ from typing import TYPE_CHECKING, Sequence
 import typer
 
 from qualcode.cli.app import Format, app, open_project
+from qualcode.cli.matrix import emit_tables
+from qualcode.errors import InputError
+from qualcode.export.write import format_for
+from qualcode.tables import overview
+from qualcode.tables.context import context_features, context_numbers
+from qualcode.tables.frame import frame_table
+from qualcode.tables.frame import parse_list
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -38,9 +45,6 @@ _MUNI = typer.Option("gemeente", "--municipality-attr", help="Case attribute of 
 def _emit(frames: Sequence["pd.DataFrame"], fmt: Format, out: Path | None, groups: Sequence[str] = (),
           sheets: Sequence[str] = ()) -> None:
     """Print or write DataFrames made by ``qualcode.tables.frame`` (title and notes in ``attrs``)."""
-    from qualcode.cli.matrix import emit_tables
-    from qualcode.export.write import format_for
-    from qualcode.tables.frame import frame_table
 
     kind = Format(format_for(out)) if out is not None and fmt == Format.table else fmt
     tables = [frame_table(df, group_columns=groups if kind in GROUPED else (), sheet=(list(sheets) + [None] * 9)[i])
@@ -52,7 +56,6 @@ def _emit(frames: Sequence["pd.DataFrame"], fmt: Format, out: Path | None, group
 
 
 def _list(value: str | None) -> list[str] | None:
-    from qualcode.tables.frame import parse_list
 
     return parse_list(value) or None
 
@@ -77,7 +80,6 @@ def overview_cli(
 
     Example:  qualcode table overview --format md
     """
-    from qualcode.tables import overview
 
     options = {"municipality_attr": municipality_attr, "team_attr": team_attr, "type_attr": type_attr,
                "observations": observations}
@@ -195,8 +197,6 @@ def context_cli(
 
       qualcode table context --features specialisatie,uitbesteding --coder anna
     """
-    from qualcode.errors import InputError
-    from qualcode.tables.context import context_features, context_numbers
 
     feats = _list(features)
     if not attr and not feats:

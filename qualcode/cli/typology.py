@@ -15,6 +15,14 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from qualcode.cli.app import Format, app, open_project
+from qualcode.cli.matrix import emit_tables
+from qualcode.export.table import Table, cell_text
+from qualcode.export.write import format_for
+from qualcode.tables.appendix import appendix
+from qualcode.tables.distribution import distribution
+from qualcode.tables.frame import frame_table
+from qualcode.tables.profile import profile
+from qualcode.tables.typology import assignment_frame, assignment_json
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,7 +44,6 @@ GROUPED = (Format.table, Format.md, Format.tex, Format.docx)  # formats where re
 
 def assignment_table(df: "pd.DataFrame", level: str | None = None) -> "Table":
     """The assignment DataFrame as a readable table: type label, scores as text, ids joined."""
-    from qualcode.export.table import Table, cell_text
 
     columns = ["case"] + ([level] if level else []) + ["type", "scores", "evidence", "contradicting", "manual"]
     rows = []
@@ -63,11 +70,6 @@ def typology_tables(
     max_words: int | None = 40,
 ) -> tuple[list["Table"], dict[str, Any]]:
     """The requested tables, and their JSON form (assignment: the documented list of records)."""
-    from qualcode.tables.frame import frame_table
-    from qualcode.tables.appendix import appendix
-    from qualcode.tables.distribution import distribution
-    from qualcode.tables.profile import profile
-    from qualcode.tables.typology import assignment_frame, assignment_json
 
     names = [w for w in TypologyTable if w != TypologyTable.all] if which == TypologyTable.all else [which]
     tables: list[Table] = []
@@ -86,7 +88,7 @@ def typology_tables(
             df = profile(data, project.codebook(), majority=majority, counts=counts)
             groups = []
         else:
-            df = appendix(data, project.codebook(), project._turn_lookup(), team_attr=team_attr,
+            df = appendix(data, project.codebook(), project.turn_lookup(), team_attr=team_attr,
                           citation=project.config.citation, max_quotes=max_quotes, max_words=max_words)
             groups = ["type", team_attr]
         tables.append(frame_table(df, group_columns=groups if grouped else (), sheet=name.value))
@@ -133,8 +135,6 @@ def typology_cli(
 
       qualcode typology --coder anna --table all --out exports/typologie.xlsx
     """
-    from qualcode.cli.matrix import emit_tables
-    from qualcode.export.write import format_for
 
     kind = Format(format_for(out)) if out is not None and fmt == Format.table else fmt
     with open_project() as project:

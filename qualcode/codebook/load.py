@@ -25,7 +25,6 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from qualcode.codebook.model import (
     BLOCKER_SCOPES,
-    DEFAULT_WEIGHT,
     INDICATOR_KINDS,
     Code,
     Codebook,

@@ -7,11 +7,11 @@ word) and the same de-duplication, so a coding means the same whichever way it w
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Any, Sequence
 
 from qualcode.codebook.model import Codebook
+from qualcode.codebook.resolve import resolve_code
 from qualcode.errors import InputError
 from qualcode.store import Store, now
 
@@ -23,16 +23,6 @@ MEMO_TARGETS = ("project", "code", "fragment", "case", "transcript", "coding")
 class Span:
     start: int  # absolute offsets in the transcript's canonical text
     end: int
-
-
-def check_code(codebook: Codebook, code: str) -> None:
-    """Unknown or grouping-only codes are refused, with the nearest ids as a hint."""
-    if code not in codebook.codes:
-        close = difflib.get_close_matches(code, list(codebook.codes), n=3, cutoff=0.6)
-        hint = f"; did you mean {', '.join(close)}?" if close else "; see `qualcode codebook show`"
-        raise InputError(f"unknown code {code!r}{hint}")
-    if not codebook.codes[code].codable:
-        raise InputError(f"code {code!r} is a grouping node and cannot be applied; use one of its children")
 
 
 def check_stance(stance: str | None) -> str | None:
@@ -88,7 +78,7 @@ def add_coding(
     suggestion_id: int | None = None,
 ) -> int:
     """Apply ``code`` to (part of) a fragment. Returns the coding id; an identical coding is reused."""
-    check_code(codebook, code)
+    resolve_code(codebook, code, codable=True)
     stance = check_stance(stance)
     frag, sp, covered = resolve_span(store, fragment_id, quote=quote, span=span)
     existing = store.conn.execute(

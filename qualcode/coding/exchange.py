@@ -28,8 +28,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
+from qualcode.codebook.resolve import resolve_code
 from qualcode.errors import InputError
 from qualcode.store import Store, now
+from qualcode.coding.apply import check_stance
+from qualcode.coding.apply import coding_record
 
 if TYPE_CHECKING:
     from qualcode.codebook.model import Codebook
@@ -60,7 +63,6 @@ def _kind(path: Path) -> str:
 
 def export_records(store: Store, coder: str) -> list[dict[str, Any]]:
     """A coder's active codings as exchange records (``EXPORT_COLUMNS``)."""
-    from qualcode.coding.apply import coding_record
 
     hashes = store.transcript_hashes()
     return [
@@ -201,7 +203,6 @@ def import_codings(
     user: str = "unknown",
 ) -> ImportReport:
     """Validate every row of an exchange file, then add the codings as one run (see module doc)."""
-    from qualcode.coding.apply import check_code, check_stance
 
     path = Path(path)
     rows = read_rows(path)
@@ -273,7 +274,7 @@ def import_codings(
             problem(line, "no code")
             continue
         try:
-            check_code(codebook, code.strip())
+            resolve_code(codebook, code.strip(), codable=True)
             stance = check_stance(_str(row.get("stance")))
         except InputError as exc:
             problem(line, str(exc))

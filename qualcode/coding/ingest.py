@@ -19,6 +19,9 @@ from qualcode.transcripts.attributes import Typed, read_attributes_csv, to_store
 from qualcode.config import Config
 from qualcode.errors import InputError
 from qualcode.store import Store, now
+from qualcode.anonymity.detect import SensitiveTerms, detect
+from qualcode.transcripts import SUPPORTED_EXTENSIONS
+from qualcode.transcripts import read_transcript
 
 _ID = re.compile(r"^[A-Za-z0-9_.-]+$")
 Progress = Callable[[int, int, str], None]  # (done, total, message)
@@ -92,7 +95,6 @@ def collect_paths(paths: Sequence[str | Path]) -> list[Path]:
     A file named explicitly must have a supported extension; inside a folder, other files
     (a cases.csv, notes) are ignored.
     """
-    from qualcode.transcripts import SUPPORTED_EXTENSIONS
 
     out: list[Path] = []
     for raw in paths:
@@ -146,8 +148,6 @@ def ingest(
     progress: Progress | None = None,
 ) -> IngestReport:
     """Read, check and store transcripts (and case attributes) as one run."""
-    from qualcode.anonymity.detect import SensitiveTerms, detect
-    from qualcode.transcripts import read_transcript
 
     files = collect_paths(paths)
     parsed = []

@@ -8,7 +8,6 @@ DataFrames, and :func:`table_from_frame` turns one into a Table.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Sequence
 
 @dataclass

@@ -43,6 +43,7 @@ from qualcode.codebook.model import (
     slugify,
 )
 from qualcode.errors import InputError
+from qualcode.version import __version__
 
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 PROJECT_NS = "urn:QDA-XML:project:1.0"
@@ -88,7 +89,6 @@ def _name_lang(cb: Codebook) -> tuple[str, str]:
 
 def qdc_bytes(cb: Codebook) -> bytes:
     """The ``.qdc`` document for ``cb`` (UTF-8, deterministic)."""
-    from qualcode import __version__
 
     lang, other = _name_lang(cb)
     root = ET.Element("CodeBook", {"xmlns": CODEBOOK_NS, "origin": f"qualcode {__version__}"})

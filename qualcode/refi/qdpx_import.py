@@ -100,6 +100,21 @@ from qualcode.refi.qdc import (
     _read_description,
 )
 from qualcode.errors import InputError
+from qualcode.anonymity.detect import SensitiveTerms, detect
+from qualcode.coding.apply import add_memo
+from qualcode.coding.apply import check_stance
+from qualcode.coding.ingest import FileResult, _store_transcript
+from qualcode.config import CONFIG_NAME
+from qualcode.refi.qdc import codebook_to_yaml
+from qualcode.store import now
+from qualcode.transcripts.attributes import parse_value
+from qualcode.transcripts.decode import canonicalise
+from qualcode.transcripts.decode import decode_bytes
+from qualcode.transcripts.frontmatter import FrontMatter
+from qualcode.transcripts.model import ParsedTranscript
+from qualcode.transcripts.model import Turn, render_canonical
+from qualcode.transcripts.plain import SourceTurn, is_interviewer_label, read_plain
+from qualcode.transcripts.plain import match_label
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -208,7 +223,6 @@ def _line_starts(lines: list[str]) -> list[int]:
 
 def _labelled_pieces(norm: str, turns: list[Any]) -> list[list[int]] | None:
     """Normalised start of each line-piece of each turn (None if the text cannot be aligned)."""
-    from qualcode.transcripts.plain import match_label
 
     lines = norm.split("\n")
     starts = _line_starts(lines)
@@ -256,9 +270,6 @@ def build_source_text(
     original: str, interviewer_labels: list[str] | tuple[str, ...], display: str
 ) -> SourceText | None:
     """Canonical text, turns and offset map of a source's original text (None if it is empty)."""
-    from qualcode.transcripts.frontmatter import FrontMatter
-    from qualcode.transcripts.model import Turn, render_canonical
-    from qualcode.transcripts.plain import SourceTurn, is_interviewer_label, read_plain
 
     norm, o2n = normalise_with_index(original)
     labels = tuple(interviewer_labels)
@@ -415,7 +426,6 @@ def decode_source(data: bytes, display: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        from qualcode.transcripts.decode import decode_bytes
 
         decode_bytes(data, display)  # raises for binary or mixed-encoding data
         return data.decode("cp1252")
@@ -610,7 +620,6 @@ class _Reader:
         return out
 
     def values(self, el: ET.Element, variables: dict[str, tuple[str, str]]) -> dict[str, tuple[str | None, str]]:
-        from qualcode.transcripts.attributes import parse_value
 
         out: dict[str, tuple[str | None, str]] = {}
         for vv in el.findall(self.t("VariableValue")):
@@ -637,7 +646,6 @@ class _Reader:
 
     # -- notes ----------------------------------------------------------------------------
     def notes(self, root: ET.Element) -> dict[str, tuple[str, str, str | None]]:
-        from qualcode.transcripts.decode import canonicalise
 
         out: dict[str, tuple[str, str, str | None]] = {}
         notes_el = root.find(self.t("Notes"))
@@ -914,7 +922,6 @@ class _Importer:
         return self.coder_of(user) if user else None
 
     def memo(self, kind: str, target: str | None, text: str, coder: str | None) -> None:
-        from qualcode.coding.apply import add_memo
 
         add_memo(self.store, target_kind=kind, target_id=target, text=text, coder=coder)
         self.report.memos += 1
@@ -953,7 +960,6 @@ class _Importer:
 
     # -- inside the run -----------------------------------------------------------------------
     def store_codebook(self, use_codebook: bool) -> None:
-        from qualcode.refi.qdc import codebook_to_yaml
 
         cb = self.content.codebook
         if cb is None:
@@ -999,9 +1005,6 @@ class _Importer:
 
     def store_source(self, src: Source, allow_pii: bool) -> None:
         """One source as a transcript (ingest's storage path), its attributes, notes and codings."""
-        from qualcode.anonymity.detect import SensitiveTerms, detect
-        from qualcode.coding.ingest import FileResult, _store_transcript
-        from qualcode.transcripts.model import ParsedTranscript
 
         st = src.text
         assert st is not None
@@ -1043,8 +1046,6 @@ class _Importer:
             self.store_selection(src, sel)
 
     def store_selection(self, src: Source, sel: Selection) -> None:
-        from qualcode.coding.apply import check_stance
-        from qualcode.store import now
 
         st = src.text
         assert st is not None
@@ -1120,7 +1121,6 @@ class _Importer:
 
 def _point_config_at(project: "Project", codebook: str) -> None:
     """Set ``[project] codebook`` in qualcode.toml to the imported codebook (journaled file write)."""
-    from qualcode.config import CONFIG_NAME
 
     path = project.root / CONFIG_NAME
     text = path.read_text(encoding="utf-8")

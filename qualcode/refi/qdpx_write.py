@@ -48,6 +48,8 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.transcripts.attributes import to_stored
 from qualcode.refi.qdc import PROJECT_NS, QUALCODE_NAMESPACE, _description, _name_lang, code_attributes, code_guid
+from qualcode.version import __version__
+from qualcode.atomic import write_bytes
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -150,7 +152,6 @@ def _with_markers(text: str, markers: list[str]) -> str:
 
 def build_qdpx(project: "Project") -> tuple[bytes, dict[str, str], QdpxExport]:
     """The ``project.qde`` bytes, the source files (zip name -> text) and a summary."""
-    from qualcode import __version__
 
     store = project.store
     summary = QdpxExport(path=Path())
@@ -219,7 +220,7 @@ def build_qdpx(project: "Project") -> tuple[bytes, dict[str, str], QdpxExport]:
         root.remove(book)
 
     # -- variables -----------------------------------------------------------------------
-    case_attrs = project._effective_case_attributes()
+    case_attrs = project.case_attribute_details()
     transcript_attrs: dict[str, dict[str, tuple[str | None, str]]] = {}
     for a in store.attributes("transcript"):
         transcript_attrs.setdefault(a["owner_id"], {})[a["key"]] = (a["value"], a["type"])
@@ -366,7 +367,6 @@ def qdpx_bytes(project: "Project") -> tuple[bytes, QdpxExport]:
 
 def export_qdpx(project: "Project", path: str | Path) -> QdpxExport:
     """Write the project as a REFI-QDA project file (``.qdpx``) to ``path``."""
-    from qualcode.atomic import write_bytes
 
     data, summary = qdpx_bytes(project)
     summary.path = write_bytes(path, data)

@@ -28,11 +28,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 
 from qualcode.codebook.model import Codebook, is_under
 from qualcode.errors import InputError
 from qualcode.store import Store
+from qualcode.agreement.stats import cohen_kappa
+from qualcode.lazy import lazy_import
+
+np = lazy_import("numpy")
 
 UNIT = "turn"
 ENGINES = ("rules", "model")
@@ -65,7 +68,6 @@ def binary_metrics(truth: Any, predicted: Any) -> dict[str, Any]:
 
 
 def _kappa(coded: np.ndarray, suggested: np.ndarray) -> tuple[float | None, str | None]:
-    from qualcode.agreement.stats import cohen_kappa
 
     k = cohen_kappa(np.column_stack([coded, suggested]), categories=(False, True))
     return (round(k.value, 4) if k.value is not None else None), k.note

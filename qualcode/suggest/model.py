@@ -77,14 +77,15 @@ import zipfile
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterator, Sequence
 
-import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
 
 from qualcode.codebook.model import Codebook, is_under
 from qualcode.errors import InputError
 from qualcode.suggest.evaluate import binary_metrics
 from qualcode.store import Store, now
 from qualcode.suggest.rules import Suggestion
+from qualcode.lazy import lazy_import
+
+np = lazy_import("numpy")
 
 KINDS = ("sklearn", "spacy")
 DEFAULT_KIND = "sklearn"  # decided by benchmarks/model_choice.py (see the module docstring)
@@ -263,8 +264,8 @@ class LinearPredictor:
             )
 
 
-class _MultiLabel(ClassifierMixin, BaseEstimator):
-    """The interface both kinds share (sklearn estimator protocol, so ``cross_val_predict`` runs both).
+class _MultiLabel:
+    """The interface both kinds share (``fit``, ``predict_proba``, ``decision_function``, ``predict``).
 
     ``fit`` learns a per-code decision threshold by an inner cross-validation on the training
     data only (``tune=True``), then fits the model on all of it. ``predict_proba`` gives raw
@@ -309,24 +310,26 @@ class _MultiLabel(ClassifierMixin, BaseEstimator):
         return (self.decision_function(texts) >= THRESHOLD).astype(int)
 
 
-GRID = np.round(np.arange(0.05, 0.951, 0.05), 2)  # candidate probability thresholds
+GRID_STEPS = [round(0.05 * i, 2) for i in range(1, 20)]  # candidate probability thresholds 0.05 .. 0.95
 
 
 def tune_thresholds(proba: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Per code, the threshold on ``GRID`` with the best F1 on held-out probabilities.
+    """Per code, the threshold on ``GRID_STEPS`` with the best F1 on held-out probabilities.
 
     Ties (a plateau of equal F1) take the middle of the plateau, which leaves the most margin
     on both sides. A code never found at any threshold gets the threshold that is best for all
     codes pooled.
     """
+    grid = np.array(GRID_STEPS)
+
     def best(truth: np.ndarray, p: np.ndarray) -> tuple[float, float]:
         t = truth.astype(bool)[:, None]
-        pred = p[:, None] >= GRID[None, :]
+        pred = p[:, None] >= grid[None, :]
         tp = np.count_nonzero(pred & t, axis=0)
         wrong = np.count_nonzero(pred ^ t, axis=0)  # fp + fn
         f1 = np.where(tp > 0, 2 * tp / np.maximum(2 * tp + wrong, 1), 0.0)
         top = np.flatnonzero(np.isclose(f1, f1.max()))
-        return float(GRID[top[len(top) // 2]]), float(f1.max())
+        return float(grid[top[len(top) // 2]]), float(f1.max())
 
     pooled, _ = best(y.ravel(), proba.ravel())
     out = np.full(y.shape[1], pooled)
@@ -505,7 +508,7 @@ def cross_validated_scores(
     kind: str, texts: Sequence[str], y: np.ndarray, folds: int = 5, seed: int = 0, n_jobs: int | None = None,
     **params: Any,
 ) -> np.ndarray:
-    """Out-of-fold scores (``cross_val_predict`` over a shuffled ``KFold``); >= 0.5 means "suggested".
+    """Out-of-fold scores (over a shuffled ``KFold``); >= 0.5 means "suggested".
 
     Every fragment is scored once, by a model (and thresholds) fitted without it. Why KFold and
     not StratifiedKFold: the labels are multi-label; stratifying on one code would unbalance the
@@ -514,13 +517,28 @@ def cross_validated_scores(
     """
     import os
 
-    from sklearn.model_selection import KFold, cross_val_predict
+    from joblib import Parallel, delayed
+    from sklearn.model_selection import KFold
 
     if n_jobs is None:
         n_jobs = min(folds, os.cpu_count() or 1) if len(texts) * y.shape[1] >= PARALLEL_FROM else 1
-    cv = KFold(n_splits=folds, shuffle=True, random_state=seed)
-    return cross_val_predict(make_classifier(kind, seed, **params), list(texts), y, cv=cv, method="decision_function",
-                             n_jobs=n_jobs)
+    texts = list(texts)
+    splits = list(KFold(n_splits=folds, shuffle=True, random_state=seed).split(texts))
+    fold_scores = Parallel(n_jobs=n_jobs)(
+        delayed(_fold_scores)(kind, seed, params, texts, y, train, test) for train, test in splits
+    )
+    scores = np.zeros(y.shape, dtype=float)
+    for (_, test), part in zip(splits, fold_scores):
+        scores[test] = part
+    return scores
+
+
+def _fold_scores(kind: str, seed: int, params: dict[str, Any], texts: list[str], y: np.ndarray,
+                 train: np.ndarray, test: np.ndarray) -> np.ndarray:
+    """One fold: a fresh classifier fitted on ``train``, scores for ``test``."""
+    clf = make_classifier(kind, seed, **params)
+    clf.fit([texts[i] for i in train], y[train])
+    return clf.decision_function([texts[i] for i in test])
 
 
 def score_table(

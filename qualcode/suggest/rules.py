@@ -21,6 +21,11 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Sequence
 
 from qualcode.codebook.model import Codebook, Indicator, is_under
+from qualcode.codebook.model import Codebook as CB
+from qualcode.language.nlp import get_nlp
+from qualcode.suggest.phrases import PhraseIndex
+from qualcode.suggest.phrases import Unsupported
+from qualcode.suggest.phrases import doc_arrays
 
 MAX_WEIGHT = 0.95
 
@@ -82,7 +87,6 @@ class RuleEngine:
     def __init__(self, codebook: Codebook, nlp: Any, codes: str | None = None) -> None:
         from spacy.matcher import Matcher
 
-        from qualcode.suggest.phrases import PhraseIndex
 
         self.codebook = codebook
         self.nlp = nlp
@@ -117,7 +121,6 @@ class RuleEngine:
             self._add("DIST", ind)
 
     def _add(self, key: str, ind: Indicator) -> None:
-        from qualcode.suggest.phrases import Unsupported
 
         if ind.kind == "pattern":
             try:
@@ -130,7 +133,6 @@ class RuleEngine:
             self.phrases.add_elements(key, phrase_elements(self.nlp, str(ind.value)))
 
     def _matches(self, doc: Any) -> list[tuple[str, int, int]]:
-        from qualcode.suggest.phrases import doc_arrays
 
         strings = self.nlp.vocab.strings
         found = [(strings[m], s, e) for m, s, e in self.matcher(doc)] if len(self.matcher) else []
@@ -304,8 +306,6 @@ _WORKER: RuleEngine | None = None
 
 def _init_worker(codebook_dict: dict[str, Any], model: str, codes: str | None) -> None:
     global _WORKER
-    from qualcode.codebook.model import Codebook as CB
-    from qualcode.language.nlp import get_nlp
 
     _WORKER = RuleEngine(CB.from_dict(codebook_dict), get_nlp(model), codes)
 

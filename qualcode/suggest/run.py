@@ -12,6 +12,9 @@ from typing import Any, Callable, Sequence
 from qualcode.codebook.model import Codebook
 from qualcode.errors import InputError
 from qualcode.store import Store
+from qualcode.language.nlp import get_nlp
+from qualcode.suggest.model import load_model_engine
+from qualcode.suggest.rules import RuleEngine
 
 ENGINES = ("rules", "model", "all")
 
@@ -54,12 +57,9 @@ def run_suggest(
 
     engines: list[tuple[str, Any]] = []
     if engine in ("rules", "all"):
-        from qualcode.language.nlp import get_nlp
-        from qualcode.suggest.rules import RuleEngine
 
         engines.append(("rules", RuleEngine(codebook, get_nlp(spacy_model), codes)))
     if engine in ("model", "all"):
-        from qualcode.suggest.model import load_model_engine
 
         engines.append(("model", load_model_engine(store, codebook, coder=model_coder, codes=codes)))
 

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 from qualcode.codebook.model import is_under
 from qualcode.tables.frame import display, make_frame, natural_key
 from qualcode.tables.ids import THROUGH, id_ranges
+from qualcode.tables.quotes import citation_label, in_context, shorten
+from qualcode.tables.typology import contradictions
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -64,8 +66,6 @@ def appendix(
     ``turn(fragment_id)`` gives ``(start offset of the turn, turn text)`` so a quote can show the
     coded part in bold inside its turn; when it gives None the coded text alone is quoted.
     """
-    from qualcode.tables.quotes import citation_label, in_context, shorten
-    from qualcode.tables.typology import contradictions
 
     lang = lang or data.lang
     types = data.type_of()

@@ -22,6 +22,7 @@ from statistics import mean
 from typing import TYPE_CHECKING, Any, Sequence
 
 from qualcode.tables.frame import display, make_frame, natural_key
+from qualcode.errors import InputError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -166,7 +167,6 @@ def context_features(
     when all say no, and has it partly otherwise; a type's cell is Ja / Nee / Deels over its teams.
     Respondents without a value are skipped; a cell with no value at all is "–".
     """
-    from qualcode.errors import InputError
 
     if by not in ("type", "team"):
         raise InputError(f"context features by 'type' or 'team', not {by!r}")

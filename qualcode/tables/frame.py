@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from qualcode.export.table import cell_text
+from qualcode.export.table import table_from_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -48,7 +50,6 @@ def display(value: Any) -> str:
     """A group value as a row label: None becomes ``(onbekend)``."""
     if value is None or (isinstance(value, float) and value != value) or value == "":
         return UNKNOWN
-    from qualcode.export.table import cell_text
 
     return cell_text(value)
 
@@ -71,7 +72,6 @@ def frame_table(df: "pd.DataFrame", *, group_columns: Sequence[str] = (), sheet:
     ``group_columns`` (leading columns such as type, then municipality) print their value only
     where it changes, as a printed table shows a grouping; the DataFrame keeps every value.
     """
-    from qualcode.export.table import table_from_frame
 
     t = table_from_frame(df, title=title or df.attrs.get("title"), notes=df.attrs.get("notes", []), sheet=sheet)
     idx = [t.columns.index(c) for c in group_columns if c in t.columns]

@@ -27,6 +27,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from qualcode.codebook.model import is_under
+from qualcode.codebook.resolve import no_code_under
 from qualcode.errors import InputError
 from qualcode.tables.quotes import UNKNOWN, count_words, natural_key
 
@@ -54,18 +55,6 @@ def parse_rows(rows: str | Sequence[str]) -> list[str] | None:
     return items
 
 
-def check_coders(coders: Sequence[str] | None, known: Iterable[str]) -> list[str] | None:
-    """Unknown coder names are refused (a typo would otherwise give an empty table)."""
-    if not coders:
-        return None
-    known_set = set(known)
-    unknown = [c for c in coders if c not in known_set]
-    if unknown:
-        names = ", ".join(sorted(known_set)) or "none yet"
-        raise InputError(f"unknown coder {unknown[0]!r}; coders in this project: {names}")
-    return list(coders)
-
-
 def check_choice(value: str, choices: Sequence[str], what: str) -> str:
     if value not in choices:
         raise InputError(f"{what} must be one of {', '.join(choices)}, not {value!r}")
@@ -91,11 +80,7 @@ def code_columns(codebook: "Codebook", prefix: str, depth: int | None, used: Ite
         [c.id for c in codebook.codes.values() if c.codable]
     extra = sorted({c for c in used if is_under(c, prefix) and c not in codebook.codes})
     if not known and not extra:
-        import difflib
-
-        close = difflib.get_close_matches(prefix, list(codebook.codes), n=3, cutoff=0.6)
-        hint = f"; did you mean {', '.join(close)}?" if close else "; see `qualcode codebook show`"
-        raise InputError(f"no code under {prefix!r}{hint}")
+        raise no_code_under(prefix, codebook)
     return list(dict.fromkeys(collapse(c, prefix, depth) for c in known + extra))
 
 

@@ -15,8 +15,10 @@ import string
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 
-from qualcode.codebook.model import is_under
 from qualcode.errors import InputError
+from qualcode.export.table import Table
+from qualcode.export.table import cell_text
+from qualcode.export.table import table_from_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -145,7 +147,6 @@ def _label_value(value: Any, spec: str) -> str:
             return format(value, spec)
         except (TypeError, ValueError):
             pass
-    from qualcode.export.table import cell_text
 
     if hasattr(value, "isoformat"):
         return value.isoformat()
@@ -192,26 +193,6 @@ class QuoteOptions:
     context: bool = False
     group_by: str = "code"
     lang: str = "nl"
-
-
-def parse_prefixes(codes: str | Sequence[str] | None) -> list[str]:
-    """``"logic,discretion"`` or ``["logic"]`` as a list of prefixes (empty: every code)."""
-    if codes is None:
-        return []
-    items = codes.split(",") if isinstance(codes, str) else list(codes)
-    return [c.strip() for c in items if c and c.strip()]
-
-
-def check_prefixes(prefixes: Sequence[str], codebook: "Codebook", used_codes: Iterable[str]) -> None:
-    """A prefix that names no code in the codebook and no coded code is a typo: say so."""
-    used = set(used_codes)
-    for p in prefixes:
-        if not any(is_under(c, p) for c in codebook.codes) and not any(is_under(c, p) for c in used):
-            import difflib
-
-            close = difflib.get_close_matches(p, list(codebook.codes), n=3, cutoff=0.6)
-            hint = f"; did you mean {', '.join(close)}?" if close else "; see `qualcode codebook show`"
-            raise InputError(f"no code under {p!r}{hint}")
 
 
 def code_order(codebook: "Codebook") -> Callable[[str], tuple[int, str]]:
@@ -323,7 +304,6 @@ GROUP_COLUMNS = {"code": ["quote", "citation", "fragment", "stance", "coder"],
 
 
 def _records(df: "pd.DataFrame", columns: Sequence[str]) -> list[list[Any]]:
-    from qualcode.export.table import table_from_frame
 
     return table_from_frame(df[list(columns)]).rows
 
@@ -345,7 +325,6 @@ def quote_tables(
         sheet named after the family, so a spreadsheet stays browsable with hundreds of quotes;
       - ``flat``: one table with every column (csv, json: what scripts read).
     """
-    from qualcode.export.table import Table
 
     all_columns = list(df.columns)
     if layout == "flat":
@@ -375,3 +354,42 @@ def quote_tables(
             title = f"{key} ({', '.join(attrs)})" if attrs else str(key)
         tables.append(Table(columns, _records(part, columns), title=title, sheet=str(key)))
     return tables
+
+
+def _n_coders(value: Any) -> int:
+    return len([c for c in str(value or "").split(",") if c.strip()])
+
+
+def pick_top_quotes(df: "pd.DataFrame", n: int, max_words: int | None = None) -> "pd.DataFrame":
+    """The ``n`` quotes of one code a reader should see first.
+
+    Order of preference: passages more coders agree on; then quotes of a readable length (12 words
+    up to ``max_words``, shortened ones count as too long); then document order. Quotes from
+    cases not yet shown come before a second quote from the same case, so the selection shows
+    the spread of respondents rather than one talkative one.
+    """
+    if df.empty:
+        return df
+    def key(i: int) -> tuple:
+        row = df.iloc[i]
+        quote = str(row["quote"])
+        words = count_words(quote)
+        readable = 12 <= words and ELLIPSIS not in quote and (max_words is None or words <= max_words)
+        return (-_n_coders(row.get("coder")), 0 if readable else 1, i)
+
+    order = sorted(range(len(df)), key=key)
+    chosen: list[int] = []
+    seen: set[Any] = set()
+    for i in order:
+        case = df.iloc[i]["case"]
+        if case not in seen:
+            chosen.append(i)
+            seen.add(case)
+        if len(chosen) == n:
+            break
+    for i in order:
+        if len(chosen) >= n:
+            break
+        if i not in chosen:
+            chosen.append(i)
+    return df.iloc[sorted(chosen, key=order.index)]

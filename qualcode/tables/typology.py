@@ -8,7 +8,7 @@ keeps, per case, the fragments that support the assigned type and those that poi
 because a typology in a paper must be traceable to the interview passages behind it.
 
 Everything here works on plain data (coding dicts, attribute dicts); :meth:`Project.typology_data`
-gathers that data from a project.
+gathers that data from a project and calls :func:`gather`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from qualcode.codebook.model import is_under
-from qualcode.codebook.typology import UNCLASSIFIED, TypeDef, Typology, assign, load_typology, score_case
+from qualcode.codebook.typology import UNCLASSIFIED, TypeDef, Typology, assign, score_case
 from qualcode.errors import InputError
 from qualcode.tables.frame import natural_key
 
@@ -241,49 +241,28 @@ def resolve_typology_path(path: str | Path | None, default: Path) -> Path:
     return p
 
 
-def coder_codings(project: Any, coder: str | None) -> tuple[str | None, list[dict[str, Any]]]:
-    """The codings one coder made (respondent fragments only).
-
-    Why insist on one coder: pooling two coders' codings would count every agreed passage twice.
-    Without ``coder`` the project's only coder is used; with several, the caller must choose.
-    """
-    rows = project.coding_rows(coders=[coder] if coder else None)
-    coders = sorted({r["coder"] for r in rows})
-    if coder and not rows:
-        known = sorted({r["coder"] for r in project.coding_rows()})
-        raise InputError(f"coder {coder!r} has no codings" + (f"; coders: {', '.join(known)}" if known else ""))
-    if not coder and len(coders) > 1:
-        raise InputError(f"codings of several coders ({', '.join(coders)}): name one with --coder")
-    return (coder or (coders[0] if coders else None)), [r for r in rows if r.get("case")]
-
-
 def gather(
-    project: Any,
-    typology_path: str | Path | None = None,
+    typology: Typology,
+    codings: list[dict[str, Any]],
+    case_attributes: dict[str, dict[str, Any]],
+    override_values: Mapping[str, Any],
     *,
     coder: str | None = None,
     level: str | None = None,
     override_attr: str = OVERRIDE_ATTR,
-    lang: str | None = None,
+    lang: str = "nl",
 ) -> TypologyData:
-    """Load the typology, the coder's codings and the cases, and assign every case a type.
+    """Assign every case a type from one coder's codings.
 
     ``level``: ``"case"`` (default: the typology's ``level``) or a case attribute such as
     ``team`` whose values pool codings. The manual override is the case's OWN attribute
-    ``override_attr`` (set with ``qualcode cases set`` or the attributes CSV); a transcript
-    attribute of the same name (the sample's ``type: individueel``) is not a type and is ignored.
+    ``override_attr`` (``override_values``: case id -> value, set with ``qualcode cases set`` or
+    the attributes CSV); a transcript attribute of the same name (the sample's ``type:
+    individueel``) is not a type and is ignored.
     """
-    from qualcode.transcripts.attributes import from_stored
-
-    path = resolve_typology_path(typology_path, project.config.typology_path)
-    typ = load_typology(path)
-    coder, codings = coder_codings(project, coder)
-    case_rows = project.case_rows()
-    attrs = {r["id"]: dict(r["attributes"]) for r in case_rows}
-    own = {a["owner_id"]: from_stored(a["value"], a["type"])
-           for a in project.store.attributes("case") if a["key"] == override_attr}
-    manual = check_manual(typ, {k: v for k, v in own.items() if k in attrs}, override_attr)
-    level = level or typ.level or "case"
+    attrs = {case: dict(a) for case, a in case_attributes.items()}
+    manual = check_manual(typology, {k: v for k, v in override_values.items() if k in attrs}, override_attr)
+    level = level or typology.level or "case"
     groups = None
     notes: list[str] = []
     if level != "case":
@@ -294,12 +273,12 @@ def gather(
         if missing:
             notes.append(f"Without {level} (unclassified): {', '.join(missing)}.")
     ids = sorted(attrs, key=natural_key)
-    assignments = assign_cases(typ, codings, ids, manual=manual, groups=groups)
+    assignments = assign_cases(typology, codings, ids, manual=manual, groups=groups)
     if manual:
         notes.append("Manual types (case attribute '" + override_attr + "'): "
                      + ", ".join(f"{c}={t}" for c, t in sorted(manual.items(), key=lambda kv: natural_key(kv[0])))
                      + ".")
-    return TypologyData(typ, assignments, codings, attrs, coder, level, lang or project.config.language, notes)
+    return TypologyData(typology, assignments, codings, attrs, coder, level, lang, notes)
 
 
 def assignment_frame(data: TypologyData) -> "pd.DataFrame":

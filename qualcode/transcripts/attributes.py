@@ -13,9 +13,10 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Mapping
 
 from qualcode.errors import InputError
+from qualcode.transcripts.decode import decode_bytes
 
 TYPES = ("text", "number", "date", "boolean")
 _TRUE = {"true", "ja", "yes", "waar", "j", "y"}
@@ -140,8 +141,6 @@ def read_attributes_csv(path: Path) -> dict[str, dict[str, Typed]]:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise InputError("attributes file not found", file=path) from None
-    from qualcode.transcripts.decode import decode_bytes
-
     text = decode_bytes(raw, path)
     sample = text.split("\n", 1)[0]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
@@ -190,3 +189,39 @@ def read_attributes_csv(path: Path) -> dict[str, dict[str, Typed]]:
                 raise InputError(f"column {name!r}: {exc}", file=path, line=i) from None
         out[case_id] = values
     return out
+
+
+def effective_case_attributes(
+    transcript_attributes: Iterable[Mapping[str, Any]],
+    case_attributes: Iterable[Mapping[str, Any]],
+    links: Iterable[tuple[str, str]],
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """A case's own attributes, plus transcript attributes that all its transcripts share.
+
+    Why: a group interview's front matter (gemeente, team) describes every respondent in it,
+    but a value that differs between a case's transcripts (a date) says nothing about the case.
+    The inputs are stored attribute rows (``owner_id, key, value, type, source``) and the
+    (case, transcript) pairs; the result maps case id -> key -> ``{value, type, source}``.
+    """
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    tattrs: dict[str, dict[str, tuple[Any, str]]] = {}
+    for a in transcript_attributes:
+        tattrs.setdefault(a["owner_id"], {})[a["key"]] = (from_stored(a["value"], a["type"]), a["type"])
+    per_case: dict[str, list[str]] = {}
+    for case_id, tid in links:
+        per_case.setdefault(case_id, []).append(tid)
+    for case_id, tids in per_case.items():
+        common: dict[str, tuple[Any, str]] | None = None
+        for tid in tids:
+            cur = tattrs.get(tid, {})
+            common = dict(cur) if common is None else {k: v for k, v in common.items() if cur.get(k) == v}
+        for key, (value, type_) in (common or {}).items():
+            out.setdefault(case_id, {})[key] = {"value": value, "type": type_, "source": "transcript"}
+    for a in case_attributes:
+        out.setdefault(a["owner_id"], {})[a["key"]] = {
+            "value": from_stored(a["value"], a["type"]),
+            "type": a["type"],
+            "source": a["source"],
+        }
+    return out
+

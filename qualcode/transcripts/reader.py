@@ -16,6 +16,8 @@ from qualcode.transcripts.decode import decode_bytes
 from qualcode.transcripts.frontmatter import FrontMatter
 from qualcode.transcripts.model import ParsedTranscript, Turn, render_canonical
 from qualcode.transcripts.plain import SourceTurn, is_interviewer_label, read_plain
+from qualcode.transcripts.docx import read_docx
+from qualcode.transcripts.subtitles import read_srt, read_vtt
 
 SUPPORTED_EXTENSIONS: tuple[str, ...] = (".txt", ".md", ".docx", ".vtt", ".srt")
 DEFAULT_INTERVIEWER_LABELS: tuple[str, ...] = ("I", "INT", "Interviewer", "Onderzoeker", "Interviewster", "Q")
@@ -83,13 +85,11 @@ def _read(
 ) -> tuple[FrontMatter, list[SourceTurn]]:
     """Dispatch to the format's reader; heavy readers are imported only when needed."""
     if ext == ".docx":
-        from qualcode.transcripts.docx import read_docx
 
         return read_docx(path, file, labels)
     text = decode_bytes(data, file)
     if ext in (".txt", ".md"):
         return read_plain(text, file, labels, markdown=ext == ".md")
-    from qualcode.transcripts.subtitles import read_srt, read_vtt
 
     reader = read_vtt if ext == ".vtt" else read_srt
     return FrontMatter(), reader(text, file, labels)

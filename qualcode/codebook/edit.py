@@ -1,0 +1,701 @@
+"""Editing a codebook's YAML text for a rename, merge or move, and checking the edit.
+
+Why text edits and not a YAML round trip: a codebook is a document researchers write by hand
+and keep in git, full of comments that explain coding decisions. Re-serialising it (even with
+a comment-preserving library) re-indents, re-wraps and re-quotes parts nobody touched. Here the
+file is composed with PyYAML, which gives every node its exact character offsets, and only the
+affected text is changed: an ``id:`` value, a ``requires:`` entry, or a code's block of lines cut
+from one list and pasted (re-indented) into another. Everything else stays byte for byte.
+
+Every edit is checked before anything is written: the edited files are loaded again (in a
+temporary folder) and must validate, must hold exactly the expected code ids, and every code
+must mean what it meant before (same labels, definition, indicators...). If not, the change is
+refused. The project's typology file follows the new ids too. :func:`plan_rename`,
+:func:`plan_move` and :func:`plan_merge` return a :class:`CodebookEdit` (the new texts and the
+new codebook); :mod:`qualcode.coding.recode` writes it together with the data in one run.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+import re
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from qualcode.codebook.load import read_codebook
+from qualcode.codebook.model import Code, Codebook, is_under
+from qualcode.codebook.resolve import resolve_code
+from qualcode.errors import InputError
+
+__all__ = ["CodebookEdit", "map_id", "plan_merge", "plan_move", "plan_rename", "plan_yaml_edit"]
+
+ID_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
+TOP_LEVEL = ("-", "")
+
+
+@dataclass
+class CodebookEdit:
+    """A planned change of the codebook: which ids change, the new file texts, the new codebook.
+
+    ``files`` maps each file to rewrite (codebook files, and the typology file when it names
+    changed codes) to its new text; nothing is written here.
+    """
+
+    kind: str  # rename | merge | move
+    old: str
+    new: str
+    ids: dict[str, str]  # every codebook id that changes: old -> new
+    before: Codebook
+    after: Codebook
+    files: dict[str, str]
+
+
+def plan_rename(cb: Codebook, old: str, new: str, *, root: Path, typology_path: str | Path | None = None) -> CodebookEdit:
+    """Give ``old`` (and everything under it) the id ``new``.
+
+    ``new`` is the full new id. Usually only the last segment changes (``logic.market`` ->
+    ``logic.markt``); a new id under another existing parent also moves the code.
+    """
+    resolve_code(cb, old, where=True)
+    _check_id(new)
+    if new == old:
+        raise InputError(f"'{old}' already has that id")
+    if new in cb.codes:
+        raise InputError(f"there is already a code '{new}'")
+    if is_under(new, old):
+        raise InputError(f"'{new}' lies inside '{old}' itself: a code cannot be placed under itself")
+    parent = _parent(new)
+    if parent is not None and parent not in cb.codes:
+        raise InputError(
+            f"the parent '{parent}' of '{new}' does not exist; add it to the codebook first "
+            f"(or rename to an id under an existing code)"
+        )
+    _check_free(cb, old, new)
+    return _plan(cb, "rename", old, new, merge=False, root=root, typology_path=typology_path)
+
+
+def plan_move(cb: Codebook, code: str, new_parent: str | None, *, root: Path,
+              typology_path: str | Path | None = None) -> CodebookEdit:
+    """Put ``code`` and its subtree under ``new_parent`` (``None``, ``""`` or ``"-"``: top
+    level); its id changes accordingly."""
+    resolve_code(cb, code, where=True)
+    target = None if new_parent is None or new_parent.strip() in TOP_LEVEL else new_parent.strip()
+    if target is not None:
+        resolve_code(cb, target, where=True)
+        if is_under(target, code):
+            raise InputError(f"cannot move '{code}' under '{target}': that is inside '{code}' itself")
+    if cb.codes[code].parent == target:
+        where = f"under '{target}'" if target else "at the top level"
+        raise InputError(f"'{code}' is already {where}")
+    segment = cb.codes[code].segment
+    new = f"{target}.{segment}" if target else segment
+    if new in cb.codes:
+        raise InputError(f"there is already a code '{new}'; rename one of them first")
+    _check_free(cb, code, new)
+    return _plan(cb, "move", code, new, merge=False, root=root, typology_path=typology_path)
+
+
+def plan_merge(cb: Codebook, source: str, target: str, *, root: Path,
+               typology_path: str | Path | None = None) -> CodebookEdit:
+    """Merge ``source`` into ``target``: its children move under the target and ``source``
+    leaves the codebook."""
+    resolve_code(cb, source, where=True)
+    resolve_code(cb, target, where=True)
+    if source == target:
+        raise InputError("cannot merge a code into itself")
+    if is_under(target, source):
+        raise InputError(f"cannot merge '{source}' into '{target}': the target lies inside the source")
+    if cb.codes[source].codable and not cb.codes[target].codable:
+        raise InputError(
+            f"'{target}' is a grouping code (codable: false); codings of '{source}' cannot move to it"
+        )
+    _check_free(cb, source, target, skip_root=True)
+    return _plan(cb, "merge", source, target, merge=True, root=root, typology_path=typology_path)
+
+
+def _plan(cb: Codebook, kind: str, old: str, new: str, *, merge: bool, root: Path,
+          typology_path: str | Path | None) -> CodebookEdit:
+    root = root.resolve()
+    ids = {c.id: map_id(c.id, old, new) for c in cb.descendants(old)}
+    new_texts = plan_yaml_edit(cb, old, new, merge=merge)
+    for path in new_texts:
+        if not _inside(Path(path), root):
+            raise InputError(
+                f"the codebook file {path} is outside the project; copy it into codebooks/ and "
+                "point qualcode.toml at the copy before changing codes",
+            )
+    new_cb = _validate_edit(cb, new_texts, old, new, merge=merge)
+    files = dict(new_texts)
+    typology = _typology_edit(typology_path, root, cb, ids)
+    if typology is not None:
+        files[str(typology[0])] = typology[1]
+    return CodebookEdit(kind, old, new, ids, cb, new_cb, files)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root)
+        return True
+    except ValueError:
+        return False
+
+
+def _parent(code_id: str) -> str | None:
+    return code_id.rsplit(".", 1)[0] if "." in code_id else None
+
+
+def _check_id(code_id: str) -> None:
+    if not ID_RE.match(code_id):
+        bad = next((s for s in code_id.split(".") if not re.match(r"^[a-z][a-z0-9_]*$", s)), code_id)
+        raise InputError(
+            f"bad code id '{code_id}': segment '{bad}' must be lower-case letters, digits and _, "
+            "starting with a letter (dotted path, e.g. logic.market)"
+        )
+
+
+def _check_free(cb: Codebook, old: str, new: str, *, skip_root: bool = False) -> None:
+    """Every id the subtree of ``old`` will get must be free."""
+    for code in cb.descendants(old):
+        if skip_root and code.id == old:
+            continue
+        moved = new + code.id[len(old):]
+        if moved in cb.codes and not is_under(moved, old):
+            raise InputError(
+                f"'{code.id}' would become '{moved}', which already exists; rename or merge that code first"
+            )
+
+
+def map_id(code_id: str, old: str, new: str) -> str:
+    """``old`` -> ``new`` on a dotted path (``old.x`` -> ``new.x``); other ids unchanged."""
+    if is_under(code_id, old):
+        return new + code_id[len(old):]
+    return code_id
+
+
+# --------------------------------------------------------------------------------------
+# checking an edit: load the edited files from a scratch folder
+# --------------------------------------------------------------------------------------
+
+
+def _validate_edit(cb: Codebook, new_texts: dict[str, str], old: str, new: str, *, merge: bool) -> Codebook:
+    """Load the codebook with the edited texts (from a temporary copy of its files) and check it.
+
+    Returns the new codebook with the real file paths. InputError (nothing written) when the
+    edited YAML does not load, has errors, or does not mean what the change intends.
+    """
+    originals = [Path(f).resolve() for f in cb.files]
+    common = Path(os.path.commonpath([str(p.parent) for p in originals]))
+    with tempfile.TemporaryDirectory(prefix="qualcode-edit-") as tmp:
+        scratch = Path(tmp).resolve()
+        back: dict[str, str] = {}
+        by_resolved = {str(Path(k).resolve()): v for k, v in new_texts.items()}
+        for display, real in zip(cb.files, originals):
+            copy = scratch / real.relative_to(common)
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            text = by_resolved.get(str(real))
+            copy.write_text(text if text is not None else real.read_text(encoding="utf-8"), encoding="utf-8")
+            back[str(copy)] = display
+
+        def real_path(p: str | None) -> str | None:
+            if p is None:
+                return None
+            resolved = str(Path(p).resolve())
+            return back.get(resolved, back.get(p, p))
+
+        try:
+            new_cb, issues = read_codebook(scratch / originals[0].relative_to(common))
+        except InputError as exc:
+            where = real_path(str(exc.location.file)) if exc.location and exc.location.file else None
+            raise InputError(f"the edited codebook would not load ({exc.message}); nothing was changed",
+                             file=where, line=exc.location.line if exc.location else None) from None
+        errors = [i for i in issues if i.severity == "error"]
+        if errors:
+            lines = "\n".join(f"  {real_path(i.file)}:{i.line}:{i.column}: {i.message}" for i in errors)
+            raise InputError(f"the edited codebook would have errors; nothing was changed:\n{lines}")
+        _fix_paths(new_cb, real_path)
+    _check_meaning(cb, new_cb, old, new, merge=merge)
+    return new_cb
+
+
+def _fix_paths(cb: Codebook, real: Callable[[str | None], str | None]) -> None:
+    cb.files = [real(f) or f for f in cb.files]
+    indicators = [*cb.rules.negative_evaluation, *cb.rules.distancing]
+    for code in cb.codes.values():
+        code.source_file = real(code.source_file)
+        indicators += [*code.indicators, *code.blockers]
+    for ind in indicators:
+        ind.file = real(ind.file)
+
+
+_SAME = ("label", "definition", "include", "exclude", "examples", "codable", "color", "memo")
+
+
+def _check_meaning(before: Codebook, after: Codebook, old: str, new: str, *, merge: bool) -> None:
+    """The edited codebook must have exactly the expected ids, and every code must be the same
+    code as before apart from its id (and the ids it requires)."""
+    expected: dict[str, Code] = {}
+    for code in before.codes.values():
+        if merge and code.id == old:
+            continue
+        expected[map_id(code.id, old, new)] = code
+    problems: list[str] = []
+    missing = sorted(set(expected) - set(after.codes))
+    extra = sorted(set(after.codes) - set(expected))
+    if missing:
+        problems.append(f"missing {', '.join(missing)}")
+    if extra:
+        problems.append(f"unexpected {', '.join(extra)}")
+    for new_id, was in expected.items():
+        now = after.codes.get(new_id)
+        if now is None:
+            continue
+        diffs = [k for k in _SAME if getattr(was, k) != getattr(now, k)]
+        if [i.semantic() for i in was.indicators] != [i.semantic() for i in now.indicators]:
+            diffs.append("indicators")
+        if [b.semantic() for b in was.blockers] != [b.semantic() for b in now.blockers]:
+            diffs.append("blockers")
+        if [map_id(r, old, new) for r in was.requires] != now.requires:
+            diffs.append("requires")
+        if now.parent != _parent(new_id):
+            diffs.append("parent")
+        if diffs:
+            problems.append(f"{new_id}: {', '.join(diffs)} changed")
+    if before.rules.semantic() != after.rules.semantic():
+        problems.append("rules changed")
+    if problems:
+        raise InputError(
+            "could not edit the codebook YAML safely (" + "; ".join(problems[:5])
+            + "); nothing was changed. Edit the file by hand, then run `qualcode codebook validate`."
+        )
+
+
+# --------------------------------------------------------------------------------------
+# the typology file follows too
+# --------------------------------------------------------------------------------------
+
+
+def _typology_edit(typology_path: str | Path | None, root: Path, cb: Codebook,
+                   ids: dict[str, str]) -> tuple[Path, str] | None:
+    """The project's typology file with its code references renamed, if it names this codebook.
+
+    Why: a typology refers to codes by id; after a rename it would no longer validate. A
+    typology that cannot be read is left alone (``qualcode typology`` reports it).
+    """
+    path = typology_path
+    if not path or not Path(path).is_file() or not ids or not _inside(Path(path), root):
+        return None
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    if not isinstance(root, MappingNode):
+        return None
+    top = _pairs(root)
+    meta = top.get("typology", (None, None))[1]
+    named = _pairs(meta).get("codebook", (None, None))[1] if isinstance(meta, MappingNode) else None
+    if not isinstance(named, ScalarNode) or not named.value:
+        return None
+    codebook_files = {str(Path(f).resolve()) for f in cb.files}
+    if str((Path(path).parent / str(named.value).strip()).resolve()) not in codebook_files:
+        return None
+    refs: list[ScalarNode] = []
+
+    def feature(node: Node) -> None:
+        if isinstance(node, ScalarNode):
+            refs.append(node)
+        elif isinstance(node, MappingNode):
+            for key in ("code", "within"):
+                value = _pairs(node).get(key, (None, None))[1]
+                if isinstance(value, ScalarNode):
+                    refs.append(value)
+
+    types = top.get("types", (None, None))[1]
+    for type_node in types.value if isinstance(types, SequenceNode) else []:
+        if not isinstance(type_node, MappingNode):
+            continue
+        for key in ("features", "against"):
+            seq = _pairs(type_node).get(key, (None, None))[1]
+            for item in seq.value if isinstance(seq, SequenceNode) else []:
+                feature(item)
+    profile = top.get("profile", (None, None))[1]
+    aspects = _pairs(profile).get("aspects", (None, None))[1] if isinstance(profile, MappingNode) else None
+    for aspect in aspects.value if isinstance(aspects, SequenceNode) else []:
+        poles = _pairs(aspect).get("poles", (None, None))[1] if isinstance(aspect, MappingNode) else None
+        if isinstance(poles, MappingNode):
+            refs += [v for _, v in poles.value if isinstance(v, ScalarNode)]
+    edits = []
+    for node in refs:
+        value = str(node.value).strip()
+        if value in ids and ids[value] != value:
+            edits.append(_Edit(node.start_mark.index, node.end_mark.index, _scalar(node, ids[value])))
+    if not edits:
+        return None
+    return Path(path), _apply(text, edits)
+
+
+# --------------------------------------------------------------------------------------
+# YAML text edits
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Edit:
+    start: int
+    end: int
+    text: str
+    order: int = 0  # several insertions at one point: lower first
+
+
+@dataclass
+class _Entry:
+    """One code as written in one file."""
+
+    id: str
+    written: str  # the id as written (a segment, or a dotted full id)
+    file: "_File"
+    node: MappingNode
+    id_node: ScalarNode
+    seq: SequenceNode  # the list it is an item of
+    container: tuple[str, str]  # ("top", file) or ("children", parent id)
+    children_key: ScalarNode | None = None
+    children: Node | None = None
+
+
+class _File:
+    def __init__(self, display: str) -> None:
+        self.display = display
+        text = Path(display).read_text(encoding="utf-8")
+        self.text = text if text.endswith("\n") or not text else text + "\n"
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
+        self.lines = self.text.splitlines(keepends=True)
+        self.root = yaml.compose(self.text, Loader=yaml.SafeLoader)
+        self.codes_seq: SequenceNode | None = None
+        self.entries: list[_Entry] = []
+        self.requires: list[ScalarNode] = []
+        if isinstance(self.root, MappingNode):
+            codes = _pairs(self.root).get("codes", (None, None))[1]
+            if isinstance(codes, SequenceNode):
+                self.codes_seq = codes
+                for item in codes.value:
+                    self._walk(item, None, ("top", display), codes)
+
+    def _walk(self, node: Node, parent: str | None, container: tuple[str, str], seq: SequenceNode) -> None:
+        if not isinstance(node, MappingNode):
+            return
+        pairs = _pairs(node)
+        id_node = pairs.get("id", (None, None))[1]
+        if not isinstance(id_node, ScalarNode):
+            return
+        written = str(id_node.value).strip()
+        full = written if "." in written else (f"{parent}.{written}" if parent else written)
+        key, children = pairs.get("children", (None, None))
+        entry = _Entry(full, written, self, node, id_node, seq, container, key, children)
+        self.entries.append(entry)
+        requires = pairs.get("requires", (None, None))[1]
+        if isinstance(requires, ScalarNode):
+            self.requires.append(requires)
+        elif isinstance(requires, SequenceNode):
+            self.requires += [n for n in requires.value if isinstance(n, ScalarNode)]
+        if isinstance(children, SequenceNode):
+            for child in children.value:
+                self._walk(child, full, ("children", full), children)
+
+    # -- positions ------------------------------------------------------------------------
+    def line_of(self, index: int) -> int:
+        return bisect.bisect_right(self.line_starts, index) - 1
+
+    def line_start(self, line: int) -> int:
+        return self.line_starts[line] if line < len(self.line_starts) else len(self.text)
+
+    def is_blank(self, line: int) -> bool:
+        return 0 <= line < len(self.lines) and not self.lines[line].strip()
+
+    def comment_indent(self, line: int) -> int | None:
+        """Indent of a comment-only line, else None."""
+        if not 0 <= line < len(self.lines):
+            return None
+        stripped = self.lines[line].lstrip(" ")
+        return len(self.lines[line]) - len(stripped) if stripped.startswith("#") else None
+
+    def last_char(self, node: Node) -> int:
+        """Index of the last character that belongs to ``node`` (not trailing space/comments)."""
+        if isinstance(node, MappingNode) and not node.flow_style and node.value:
+            return max(max(self.last_char(k), self.last_char(v)) for k, v in node.value)
+        if isinstance(node, SequenceNode) and not node.flow_style and node.value:
+            return max(self.last_char(v) for v in node.value)
+        end = node.end_mark.index
+        while end > node.start_mark.index and self.text[end - 1].isspace():
+            end -= 1
+        return max(end - 1, node.start_mark.index)
+
+    def block(self, node: Node) -> tuple[int, int, int]:
+        """(start, end, dash column) of a block-sequence item: from its comment lines just above
+        (at the item's indent) to the end of its last line, plus comment lines inside it."""
+        i = node.start_mark.index - 1
+        while i >= 0 and self.text[i] in " \t\r\n":
+            i -= 1
+        if i < 0 or self.text[i] != "-":
+            raise InputError("a code list is not a block list (`- id: ...` items); edit it by hand",
+                             file=self.display, line=node.start_mark.line + 1)
+        dash_line = self.line_of(i)
+        dash_col = i - self.line_starts[dash_line]
+        first = dash_line
+        while first > 0 and self.comment_indent(first - 1) == dash_col:
+            first -= 1
+        last = self.line_of(self.last_char(node))
+        while True:  # commented-out lines inside the block (deeper than its dash) belong to it
+            indent = self.comment_indent(last + 1)
+            if indent is None or indent <= dash_col:
+                break
+            last += 1
+        return self.line_start(first), self.line_start(last + 1), dash_col
+
+    def seq_end(self, seq: SequenceNode) -> tuple[int, int, str]:
+        """Where to append to a block list: (index, dash column, separator between items)."""
+        items = seq.value
+        _, end, dash_col = self.block(items[-1])
+        sep = ""
+        if len(items) > 1:
+            gap = self.text[self.block(items[0])[1] : self.block(items[1])[0]]
+            if any(not line.strip() for line in gap.splitlines()):
+                sep = "\n"
+        return end, dash_col, sep
+
+
+def _pairs(node: MappingNode) -> dict[str, tuple[ScalarNode, Node]]:
+    out: dict[str, tuple[ScalarNode, Node]] = {}
+    for k, v in node.value:
+        if isinstance(k, ScalarNode) and isinstance(k.value, str):
+            out.setdefault(k.value, (k, v))
+    return out
+
+
+_RESOLVER = yaml.resolver.Resolver()
+
+
+def _scalar(node: ScalarNode, value: str) -> str:
+    """``value`` written in the style of ``node`` (plain stays plain unless YAML would read
+    it as something other than text, e.g. ``null``)."""
+    if node.style in ("'", '"'):
+        return f"{node.style}{value}{node.style}"
+    if _RESOLVER.resolve(ScalarNode, value, (True, False)) != "tag:yaml.org,2002:str":
+        return f'"{value}"'
+    return value
+
+
+def _reindent(text: str, delta: int) -> str:
+    if delta == 0:
+        return text
+    out = []
+    for line in text.splitlines(keepends=True):
+        if not line.strip():
+            out.append(line)
+        elif delta > 0:
+            out.append(" " * delta + line)
+        else:
+            spaces = len(line) - len(line.lstrip(" "))
+            if spaces < -delta:
+                raise InputError("cannot re-indent a code block (mixed indentation); edit the file by hand")
+            out.append(line[-delta:])
+    return "".join(out)
+
+
+def _apply(text: str, edits: list[_Edit]) -> str:
+    ordered = sorted(edits, key=lambda e: (e.start, e.end, e.order))
+    out, pos = [], 0
+    for e in ordered:
+        if e.start < pos:
+            raise InputError("could not edit the codebook YAML safely (overlapping edits); edit it by hand")
+        out += [text[pos : e.start], e.text]
+        pos = e.end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+class _Planner:
+    """Turns "code X gets id Y" into text edits of the codebook's files."""
+
+    def __init__(self, cb: Codebook) -> None:
+        self.cb = cb
+        self.files: dict[str, _File] = {}
+        self.entries: dict[str, _Entry] = {}
+        for display in cb.files:
+            f = _File(display)
+            self.files[display] = f
+            for entry in f.entries:
+                self.entries.setdefault(entry.id, entry)
+        self.scalars: dict[str, dict[int, _Edit]] = defaultdict(dict)  # file -> node start -> edit
+        self.moves: list[tuple[_Entry, tuple[str, str]]] = []
+        self.removed: list[_Entry] = []
+
+    def set_scalar(self, f: _File, node: ScalarNode, value: str) -> None:
+        if str(node.value).strip() != value:
+            self.scalars[f.display][node.start_mark.index] = _Edit(
+                node.start_mark.index, node.end_mark.index, _scalar(node, value)
+            )
+
+    def entry(self, code_id: str) -> _Entry:
+        if code_id not in self.entries:
+            raise InputError(f"cannot find where '{code_id}' is written in the codebook files; edit them by hand")
+        return self.entries[code_id]
+
+    def relocate(self, code_id: str, parent: str | None, segment: str) -> None:
+        """``code_id`` gets the id ``parent.segment``; its block moves if its list changes."""
+        e = self.entry(code_id)
+        new_id = f"{parent}.{segment}" if parent else segment
+        if parent is None:
+            dest = ("top", e.file.display)
+        elif parent in self.entries and self.entries[parent].file is e.file:
+            dest = ("children", parent)
+        else:  # the parent lives in another file: attach with a dotted id at this file's top level
+            dest = ("top", e.file.display)
+        if parent is not None and (dest[0] == "top" or "." in e.written):
+            written = new_id
+        else:
+            written = segment
+        if written != e.written:
+            self.set_scalar(e.file, e.id_node, written)
+        if dest != e.container:
+            self.moves.append((e, dest))
+
+    def plan(self, old: str, new: str, *, merge: bool) -> None:
+        ids = {c.id: map_id(c.id, old, new) for c in self.cb.descendants(old)}
+        if merge:
+            roots = [(c.id, new, c.segment) for c in self.cb.children(old)]
+            self.removed.append(self.entry(old))
+        else:
+            roots = [(old, _parent(new), new.rsplit(".", 1)[-1])]
+        root_ids = {r[0] for r in roots}
+        for code_id, new_id in ids.items():
+            if code_id in root_ids or (merge and code_id == old):
+                continue
+            e = self.entry(code_id)
+            if "." in e.written:
+                self.set_scalar(e.file, e.id_node, new_id)
+        for code_id, parent, segment in roots:
+            self.relocate(code_id, parent, segment)
+        for f in self.files.values():
+            for node in f.requires:
+                value = str(node.value).strip()
+                if value in ids:
+                    self.set_scalar(f, node, ids[value])
+
+    def texts(self) -> dict[str, str]:
+        edits: dict[str, list[_Edit]] = defaultdict(list)
+        removals: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        inserts: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
+        gone: set[int] = set()  # id() of the mapping nodes cut out
+        for e, dest in self.moves:
+            start, end, dash_col = e.file.block(e.node)
+            inner = [x for x in self.scalars[e.file.display].values() if start <= x.start and x.end <= end]
+            for x in inner:
+                del self.scalars[e.file.display][x.start]
+            shifted = [_Edit(x.start - start, x.end - start, x.text) for x in inner]
+            inserts[dest].append((_apply(e.file.text[start:end], shifted), dash_col))
+            removals[e.file.display].append((start, end))
+            gone.add(id(e.node))
+        for e in self.removed:
+            start, end, _ = e.file.block(e.node)
+            removals[e.file.display].append((start, end))
+            gone.add(id(e.node))
+        # a children list that loses all its items (and gains none) loses its key too
+        removed_ids = {e.id for e in self.removed}
+        for e in self.entries.values():
+            seq = e.children
+            if (
+                isinstance(seq, SequenceNode) and seq.value and e.id not in removed_ids
+                and ("children", e.id) not in inserts and all(id(n) in gone for n in seq.value)
+            ):
+                f = e.file
+                key_start = f.line_start(e.children_key.start_mark.line)
+                end = max(f.block(n)[1] for n in seq.value)
+                removals[f.display].append((key_start, end))
+        for display, spans in removals.items():
+            f = self.files[display]
+            spans = sorted(set(spans), key=lambda s: (s[0], -s[1]))
+            kept: list[tuple[int, int]] = []
+            for s, t in spans:
+                if kept and kept[-1][0] <= s and t <= kept[-1][1]:
+                    continue  # inside a larger cut
+                kept.append((s, t))
+            for s, t in kept:
+                # a blank line before and after the cut: take one of them along
+                line = f.line_of(s)
+                if f.is_blank(line - 1) and (f.is_blank(f.line_of(t)) or t >= len(f.text)):
+                    s = f.line_start(line - 1)
+                edits[display].append(_Edit(s, t, ""))
+            for x in list(self.scalars[display].values()):
+                if any(s <= x.start and x.end <= t for s, t in kept):
+                    del self.scalars[display][x.start]
+        for display, xs in self.scalars.items():
+            edits[display] += xs.values()
+        for n, (dest, blocks) in enumerate(inserts.items()):
+            display, edit = self._insert(dest, blocks, edits)
+            edit.order = n
+            edits[display].append(edit)
+        return {display: _apply(self.files[display].text, xs) for display, xs in edits.items() if xs}
+
+    def _child_indent(self, f: _File) -> int:
+        """How much deeper than its parent's keys this file writes a `children:` list's dashes."""
+        for e in f.entries:
+            if isinstance(e.children, SequenceNode) and e.children.value and not e.children.flow_style:
+                return f.block(e.children.value[0])[2] - e.node.start_mark.column
+        return 2
+
+    def _insert(
+        self, dest: tuple[str, str], blocks: list[tuple[str, int]], edits: dict[str, list[_Edit]]
+    ) -> tuple[str, _Edit]:
+        kind, ref = dest
+        header = ""
+        if kind == "top":
+            f = self.files[ref]
+            if f.codes_seq is None or not f.codes_seq.value or f.codes_seq.flow_style:
+                raise InputError("the `codes:` list is not a block list; edit the file by hand", file=f.display)
+            point, dash_col, sep = f.seq_end(f.codes_seq)
+        else:
+            parent = self.entry(ref)
+            f = parent.file
+            where = dict(file=f.display, line=parent.node.start_mark.line + 1)
+            if parent.node.flow_style:
+                raise InputError(f"'{ref}' is written in flow style ({{...}}); edit the file by hand", **where)
+            children = parent.children
+            key_col = parent.node.start_mark.column
+            if isinstance(children, SequenceNode) and children.value:
+                if children.flow_style:
+                    raise InputError(f"the children of '{ref}' are a flow list ([...]); edit the file by hand", **where)
+                point, dash_col, sep = f.seq_end(children)
+            elif children is None:
+                point = f.block(parent.node)[1]
+                dash_col, sep = key_col + self._child_indent(f), ""
+                header = " " * key_col + "children:\n"
+            else:  # `children:` empty, `children: []` or `children: null`
+                key = parent.children_key
+                if children.end_mark.index > children.start_mark.index:
+                    edits[f.display].append(_Edit(key.end_mark.index, children.end_mark.index, ":"))
+                point = f.line_start(f.line_of(key.end_mark.index) + 1)
+                dash_col, sep = key_col + self._child_indent(f), ""
+        text = header + "".join(sep + _reindent(block, dash_col - col) for block, col in blocks)
+        return f.display, _Edit(point, point, text)
+
+
+def plan_yaml_edit(cb: Codebook, old: str, new: str, *, merge: bool = False) -> dict[str, str]:
+    """The new text of every codebook file that changes when ``old`` becomes ``new``.
+
+    ``merge=True``: ``old`` is removed and its children go under the existing ``new``.
+    Returns {file (as in ``cb.files``): text}. Nothing is written; the texts are not checked
+    here (``_validate_edit`` does that).
+    """
+    try:
+        planner = _Planner(cb)
+    except yaml.YAMLError as exc:  # the file changed since it was loaded
+        raise InputError(f"cannot read the codebook YAML again: {exc}") from None
+    planner.plan(old, new, merge=merge)
+    return planner.texts()
