@@ -25,6 +25,7 @@ from qualcode.coding.coders import check_coder_names, one_coder
 from qualcode.coding.exchange import ImportReport, export_codings, import_codings
 from qualcode.coding.ingest import IngestReport, Progress, ingest
 from qualcode.coding.recode import CodeChange, merge_codes, move_code, rename_code
+from qualcode.coding.review import ReviewSession
 from qualcode.config import CONFIG_NAME, CONFIG_TEMPLATE, Config, current_user, find_project_root, load_config
 from qualcode.errors import InputError
 from qualcode.store import Store
@@ -417,6 +418,13 @@ class Project:
                 accept_suggestion(self.store, cb, r["id"], coder)
             self.store.set_run_summary(run_id, {"accepted": len(rows)})
         return run_id, len(rows)
+
+    def review(self, coder: str, transcripts: Sequence[str] | None = None, *, blind: bool = False,
+               min_score: float = 0.0, engine: str | None = None) -> ReviewSession:
+        """A review session for ``coder`` over ``transcripts`` (default: all), resuming where the
+        coder stopped: the library side of ``qualcode review`` (see :class:`ReviewSession`)."""
+        return ReviewSession(self.store, self.codebook(), coder, transcripts, blind=blind, min_score=min_score,
+                             engine=engine, user=self.user, lang=self.config.language or "nl")
 
     def memo(self, target_kind: str, target_id: str | None, text: str, *, coder: str | None = None) -> int:
         """Add a memo to the project, a code, fragment, case, transcript or coding."""

@@ -13,7 +13,6 @@ from qualcode.codebook import (
     CodebookInvalid,
     Indicator,
     load_codebook,
-    read_codebook,
     validate_codebook,
 )
 from qualcode.codebook.diff import diff_codebooks, to_rows

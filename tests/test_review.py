@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from qualcode.cli import get_app
 from qualcode.errors import InputError
 from qualcode.project import Project
-from qualcode.coding.review import ReviewSession, parse_stance
+from qualcode.coding.review import parse_stance
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def runs_of(project, kind):
 
 # -- queue and view ----------------------------------------------------------------------------
 def test_queue_is_respondent_turns_in_order_with_context(suggested):
-    s = ReviewSession(suggested, "anna")
+    s = suggested.review("anna")
     assert s.queue == ["T01_g1:2", "T01_g1:3", "T01_g1:5", "T01_g1:6", "T02_r1:2", "T02_r1:4"]
     v = s.view()
     assert (v.id, v.position, v.total, v.case, v.speaker) == ("T01_g1:2", 1, 6, "T01_r1", "R1")
@@ -46,19 +46,19 @@ def test_queue_is_respondent_turns_in_order_with_context(suggested):
 
 
 def test_selected_transcripts_and_min_score(suggested):
-    s = ReviewSession(suggested, "anna", ["T02_r1"], min_score=0.5)
+    s = suggested.review("anna", ["T02_r1"], min_score=0.5)
     assert s.queue == ["T02_r1:2", "T02_r1:4"]
     assert [x.code for x in s.view().suggestions] == ["logic.professional"]
     s.next()
     assert s.view().suggestions == ()  # logic.bureaucratic scores 0.3 there
     with pytest.raises(InputError, match="unknown transcript"):
-        ReviewSession(suggested, "anna", ["nope"])
+        suggested.review("anna", ["nope"])
     with pytest.raises(InputError, match="coder"):
-        ReviewSession(suggested, " ")
+        suggested.review(" ")
 
 
 def test_moves_end_and_jump(suggested):
-    s = ReviewSession(suggested, "anna")
+    s = suggested.review("anna")
     assert s.prev() is False
     for _ in range(5):
         assert s.next() is True
@@ -74,7 +74,7 @@ def test_moves_end_and_jump(suggested):
 
 # -- decisions ---------------------------------------------------------------------------------
 def test_accept_creates_coding_with_origin_suggestion(suggested):
-    s = ReviewSession(suggested, "anna")
+    s = suggested.review("anna")
     sv = s.view().suggestions[0]
     cid = s.accept()
     [c] = suggested.coding_rows(coders=["anna"])
@@ -92,14 +92,14 @@ def test_accept_creates_coding_with_origin_suggestion(suggested):
 
 
 def test_accept_keeps_suggested_stance(suggested):
-    s = ReviewSession(suggested, "anna")
+    s = suggested.review("anna")
     s.jump("T01_g1:5")
     s.accept(s.suggestion_at(1))
     assert s.view().codings[0].stance == "rejects"
 
 
 def test_reject_marks_rejected_and_codes_nothing(suggested):
-    s = ReviewSession(suggested, "anna")
+    s = suggested.review("anna")
     s.next()
     sid = s.reject()
     row = suggested.store.get("suggestions", {"id": sid})
@@ -111,7 +111,7 @@ def test_reject_marks_rejected_and_codes_nothing(suggested):
 
 
 def test_add_code_by_fuzzy_search_and_stance(suggested):
-    s = ReviewSession(suggested, "anna")
+    s = suggested.review("anna")
     s.jump("T01_g1:5")
     hit = s.search_codes("markt")[0]
     cid = s.add_code(hit.id)
@@ -135,7 +135,7 @@ def test_add_code_by_fuzzy_search_and_stance(suggested):
 
 
 def test_add_code_with_span_and_quote(suggested):
-    s = ReviewSession(suggested, "anna")
+    s = suggested.review("anna")
     s.jump("T01_g1:6")
     s.add_code("discretion.coping", span=(14, 23))
     s.add_code("logic.professional", quote="intervisie", stance="b")
@@ -145,7 +145,7 @@ def test_add_code_with_span_and_quote(suggested):
 
 
 def test_narrow_coding_and_suggestion(suggested):
-    s = ReviewSession(suggested, "anna")
+    s = suggested.review("anna")
     text = s.view().text
     cid = s.accept()
     s.narrow(None, 0, 19)
@@ -169,7 +169,7 @@ def test_narrow_coding_and_suggestion(suggested):
 
 
 def test_memo_on_the_fragment(suggested):
-    s = ReviewSession(suggested, "anna")
+    s = suggested.review("anna")
     s.memo("  reden: de wet  ")
     [m] = suggested.memo_rows("fragment", "T01_g1:2")
     assert (m["text"], m["coder"]) == ("reden: de wet", "anna")
@@ -179,7 +179,7 @@ def test_memo_on_the_fragment(suggested):
 
 
 def test_undo_last_restores_and_goes_back(suggested):
-    s = ReviewSession(suggested, "anna")
+    s = suggested.review("anna")
     sv = s.view().suggestions[0]
     s.accept()
     s.next()
@@ -207,31 +207,31 @@ def test_undo_last_restores_and_goes_back(suggested):
 
 
 def test_resume_after_reopening(project_dir, suggested):
-    s = ReviewSession(suggested, "anna")
+    s = suggested.review("anna")
     s.next()
     s.next()
     assert s.fragment_id == "T01_g1:5"
     suggested.close()
     with Project.open(project_dir) as again:
-        r = ReviewSession(again, "anna")
+        r = again.review("anna")
         assert r.resumed and r.fragment_id == "T01_g1:5" and r.view().position == 3
-        assert ReviewSession(again, "bob").fragment_id == "T01_g1:2"  # another coder: own bookmark
-        only = ReviewSession(again, "anna", ["T02_r1"])  # another selection: own bookmark
+        assert again.review("bob").fragment_id == "T01_g1:2"  # another coder: own bookmark
+        only = again.review("anna", ["T02_r1"])  # another selection: own bookmark
         assert only.fragment_id == "T02_r1:2"
         only.next()
         only.quit()
     with Project.open(project_dir) as third:
-        assert ReviewSession(third, "anna", ["T02_r1"]).fragment_id == "T02_r1:4"
-        assert ReviewSession(third, "anna").fragment_id == "T01_g1:5"
+        assert third.review("anna", ["T02_r1"]).fragment_id == "T02_r1:4"
+        assert third.review("anna").fragment_id == "T01_g1:5"
 
 
 def test_blind_hides_suggestions_and_other_coders(suggested):
-    first = ReviewSession(suggested, "anna")
+    first = suggested.review("anna")
     first.accept()
     first.memo("anna denkt: bureaucratisch")
-    open_view = ReviewSession(suggested, "carl").view()
+    open_view = suggested.review("carl").view()
     assert [c.coder for c in open_view.other_codings] == ["anna"]  # not blind: others are shown
-    b = ReviewSession(suggested, "bob", blind=True)
+    b = suggested.review("bob", blind=True)
     v = b.view()
     assert v.blind and v.suggestions == () and v.codings == () and v.other_codings == () and v.memos == ()
     assert b.open_suggestions_left() == 0
@@ -245,7 +245,7 @@ def test_blind_hides_suggestions_and_other_coders(suggested):
 
 
 def test_search_codes_ranking(suggested):
-    s = ReviewSession(suggested, "anna")
+    s = suggested.review("anna")
     assert s.search_codes("markt")[0].id == "logic.market"
     assert s.search_codes("Markt")[0].id == "logic.market"
     assert s.search_codes("market")[0].id == "logic.market"
@@ -322,7 +322,7 @@ def test_scripted_screen_reads_one_command_per_line(project_dir, suggested):
         assert rows["logic.market"]["stance"] == "distances" and rows["logic.market"]["text"] == "elke klant is anders"
         assert [s["status"] for s in p.suggestion_rows(status=None)][:3] == ["accepted", "rejected", "open"]
         assert p.memo_rows("fragment", "T01_g1:3")[0]["text"] == "te checken"
-        assert ReviewSession(p, "anna").fragment_id == "T02_r1:2"
+        assert p.review("anna").fragment_id == "T02_r1:2"
 
 
 def test_scripted_screen_end_of_queue(project_dir, suggested):
@@ -330,13 +330,13 @@ def test_scripted_screen_end_of_queue(project_dir, suggested):
 
     from qualcode.cli.review import run_review
 
-    s = ReviewSession(suggested, "anna", ["T02_r1"])
+    s = suggested.review("anna", ["T02_r1"])
     s.accept()
     buf = io.StringIO()
     run_review(s, stdin=io.StringIO("l\nl\n\nq\n"), console=Console(file=buf, width=80, height=24))
     out = buf.getvalue()
     assert "end of the queue (1 open suggestion(s) left" in out and "T02_r1:4" in out
-    s2 = ReviewSession(suggested, "anna", ["T02_r1"])
+    s2 = suggested.review("anna", ["T02_r1"])
     s2.reject()
     buf = io.StringIO()
     run_review(s2, stdin=io.StringIO("l\nq\n"), console=Console(file=buf, width=80, height=24))

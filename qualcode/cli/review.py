@@ -628,5 +628,5 @@ def review_cli(
         return
 
     with open_project() as project:
-        session = ReviewSession(project, coder, transcripts or None, blind=blind, min_score=min_score, engine=engine)
+        session = project.review(coder, transcripts or None, blind=blind, min_score=min_score, engine=engine)
         run_review(session)

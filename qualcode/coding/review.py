@@ -19,14 +19,12 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import Any, Sequence
 
+from qualcode.codebook.model import Codebook
 from qualcode.coding.apply import STANCES, accept_suggestion, add_coding, add_memo, check_stance, reject_suggestion
 from qualcode.errors import InputError
-
-if TYPE_CHECKING:
-    from qualcode.codebook.model import Codebook
-    from qualcode.project import Project
+from qualcode.store import Store
 
 # One-letter stances (the screen's ``s`` key): e/r/d/b.
 STANCE_KEYS = {"e": "endorses", "r": "rejects", "d": "distances", "b": "describes"}
@@ -183,7 +181,7 @@ class CodeIndex:
     fuzzy (rapidfuzz WRatio) match; ties by fuzzy score, then shallower codes, then tree order.
     """
 
-    def __init__(self, codebook: "Codebook", lang: str = "nl") -> None:
+    def __init__(self, codebook: Codebook, lang: str = "nl") -> None:
         self.entries: list[_Entry] = []
         for order, code in enumerate(codebook.codes.values()):
             if not code.codable:
@@ -233,24 +231,28 @@ class ReviewSession:
 
     def __init__(
         self,
-        project: "Project",
+        store: Store,
+        codebook: Codebook,
         coder: str,
         transcripts: Sequence[str] | None = None,
         blind: bool = False,
         min_score: float = 0.0,
         engine: str | None = None,
+        *,
+        user: str,
+        lang: str = "nl",
     ) -> None:
         coder = (coder or "").strip()
         if not coder:
             raise InputError("give a coder name (--coder NAME)")
-        self.project = project
-        self.store = project.store
+        self.store = store
+        self.user = user
         self.coder = coder
         self.blind = blind
         self.min_score = min_score
         self.engine = engine
-        self.codebook = project.codebook()
-        self.lang = getattr(project.config, "language", "nl") or "nl"
+        self.codebook = codebook
+        self.lang = lang or "nl"
         selected = list(dict.fromkeys(transcripts or []))
         for t in selected:
             if self.store.transcript(t) is None:
@@ -368,7 +370,7 @@ class ReviewSession:
         cb = self.codebook
         fid = self.fragment_id
         run_params = {"coder": self.coder, "action": action, "fragment": fid, **params}
-        with self.store.run("review", self.project.user, run_params, cb.hash) as run_id:
+        with self.store.run("review", self.user, run_params, cb.hash) as run_id:
             if self.store.get("codebooks", {"hash": cb.hash}) is None:
                 self.store.remember_codebook(cb.hash, cb.id, ",".join(cb.files), cb.to_dict())
             result = fn()
@@ -538,7 +540,7 @@ class ReviewSession:
         if not self.decisions:
             raise InputError("nothing to undo in this session")
         d = self.decisions[-1]
-        self.project.undo(d.run_id)
+        self.store.undo_run(d.run_id, self.user)
         self.decisions.pop()
         self._last_coding.pop(d.fragment, None)
         if d.fragment in self._index:
