@@ -1,6 +1,6 @@
 """Errors that reach the user as one clear message.
 
-Why a small hierarchy: the CLI maps these to exit codes (product.md) without a traceback.
+Why a small hierarchy: the CLI maps these to exit codes without a traceback.
 ``InputError`` is bad input or usage (exit 2); ``ProblemFound`` means the command ran and
 found a problem it reports, such as an invalid codebook (exit 1).
 """

@@ -32,17 +32,14 @@ from qualcode.store import Store
 from qualcode.suggest.evaluate import evaluate, evaluation_report
 from qualcode.suggest.model import TrainResult, model_rows, train_model
 from qualcode.suggest.run import run_suggest, suggestion_record
-from qualcode.tables.appendix import appendix
 from qualcode.tables.aspects import aspects
 from qualcode.tables.context import context_features, context_numbers
 from qualcode.tables.dimensions import dimensions
-from qualcode.tables.distribution import distribution
 from qualcode.tables.frequencies import code_frequencies
 from qualcode.tables.matrix import build_cooccurrence, build_matrix
 from qualcode.tables.overview import data_overview, respondent_overview
-from qualcode.tables.profile import profile
 from qualcode.tables.quotes import QuoteOptions, check_case_attrs, collect_quotes, quotes_frame
-from qualcode.tables.strategies import strategies
+from qualcode.tables.typology_tables import TypologyTableOptions, typology_table
 from qualcode.tables.typology import OVERRIDE_ATTR, TypologyData, assignment_frame, gather, resolve_typology_path
 from qualcode.transcripts.attributes import check_key, effective_case_attributes, from_stored, parse_value
 from qualcode.transcripts.sentences import split_sentences_batch
@@ -570,7 +567,7 @@ class Project:
         return build_cooccurrence(codings, codebook=self.codebook(), codes=codes, unit=unit, depth=depth,
                                   labels=labels, lang=self.config.language or "nl")
 
-    # -- typology and the tables of tables.md (qualcode.tables.typology, qualcode.tables.frame) ----------------
+    # -- typology and the table shapes of papers (qualcode.tables) ----------------------------------
     def typology_data(
         self,
         typology_path: str | Path | None = None,
@@ -598,37 +595,57 @@ class Project:
 
         return assignment_frame(self.typology_data(typology_path, coder, level, **options))
 
+    def typology_tables(
+        self,
+        names: Sequence[str],
+        typology_path: str | Path | None = None,
+        coder: str | None = None,
+        level: str | None = None,
+        *,
+        options: TypologyTableOptions | None = None,
+        data: TypologyData | None = None,
+    ) -> dict[str, "pd.DataFrame"]:
+        """Typology tables by name (``assignment``, ``distribution``, ``profile``, ``strategies``,
+        ``appendix``: :func:`qualcode.tables.typology_tables.typology_table`), from one assignment
+        (``data``, else :meth:`typology_data`)."""
+        data = data or self.typology_data(typology_path, coder, level)
+        opts = options or TypologyTableOptions(citation=self.config.citation)
+        turn = self.turn_lookup() if "appendix" in names else None
+        return {name: typology_table(name, data, self.codebook(), opts, turn) for name in names}
+
+    def _typology_table(self, name: str, typology_path: str | Path | None, coder: str | None, level: str | None,
+                        options: dict[str, Any]) -> "pd.DataFrame":
+        opts = TypologyTableOptions(**({"citation": self.config.citation} | options))
+        return self.typology_tables([name], typology_path, coder, level, options=opts)[name]
+
     def type_distribution(self, typology_path: str | Path | None = None, coder: str | None = None,
                           level: str | None = None, **options: Any) -> "pd.DataFrame":
-        """Respondents per type, municipality and team with id ranges (tables.md #2; options:
-        :func:`qualcode.tables.distribution.distribution`)."""
-
-        return distribution(self.typology_data(typology_path, coder, level), **options)
+        """Respondents per type, municipality and team with id ranges (options:
+        :class:`qualcode.tables.typology_tables.TypologyTableOptions`)."""
+        return self._typology_table("distribution", typology_path, coder, level, options)
 
     def type_profile(self, typology_path: str | Path | None = None, coder: str | None = None,
                      level: str | None = None, **options: Any) -> "pd.DataFrame":
-        """Dominant pole per profile aspect and type, by majority rule (tables.md #3; options such
-        as ``majority=0.6`` and ``counts=True``: :func:`qualcode.tables.profile.profile`)."""
-
-        return profile(self.typology_data(typology_path, coder, level), self.codebook(), **options)
+        """Dominant pole per profile aspect and type, by majority rule (options such
+        as ``majority=0.6`` and ``counts=True``)."""
+        return self._typology_table("profile", typology_path, coder, level, options)
 
     def type_strategies(self, typology_path: str | Path | None = None, coder: str | None = None,
                         level: str | None = None, **options: Any) -> "pd.DataFrame":
-        """Discretion strategies per type and their classification (tables.md #4; options:
-        :func:`qualcode.tables.strategies.strategies`)."""
-
-        return strategies(self.typology_data(typology_path, coder, level), self.codebook(), **options)
+        """Discretion strategies per type and their classification (options such as
+        ``by_code=True``)."""
+        return self._typology_table("strategies", typology_path, coder, level, options)
 
     def type_context(self, attr: str = "caseload", typology_path: str | Path | None = None,
                      coder: str | None = None, level: str | None = None, **options: Any) -> "pd.DataFrame":
         """A numeric attribute per team and per type, the type's value being the mean of its team
-        means (tables.md #5; :func:`qualcode.tables.context.context_numbers`)."""
+        means (:func:`qualcode.tables.context.context_numbers`)."""
 
         return context_numbers(self.typology_data(typology_path, coder, level), attr, **options)
 
     def type_features(self, features: Sequence[str], typology_path: str | Path | None = None,
                       coder: str | None = None, level: str | None = None, **options: Any) -> "pd.DataFrame":
-        """Yes/no team features per type as Ja / Nee / Deels (tables.md #5;
+        """Yes/no team features per type as Ja / Nee / Deels (
         :func:`qualcode.tables.context.context_features`)."""
 
         return context_features(self.typology_data(typology_path, coder, level), list(features), **options)
@@ -636,11 +653,8 @@ class Project:
     def type_appendix(self, typology_path: str | Path | None = None, coder: str | None = None,
                       level: str | None = None, **options: Any) -> "pd.DataFrame":
         """Quotes that justify each type per team and feature, plus contradicting evidence
-        (tables.md #8; options: :func:`qualcode.tables.appendix.appendix`)."""
-
-        options.setdefault("citation", self.config.citation)
-        return appendix(self.typology_data(typology_path, coder, level), self.codebook(), self.turn_lookup(),
-                        **options)
+        (options such as ``max_quotes`` and ``max_words``)."""
+        return self._typology_table("appendix", typology_path, coder, level, options)
 
     def turn_lookup(self) -> Callable[[str], tuple[int, str] | None]:
         """``fragment id -> (turn start, turn text)``, reading each transcript's text once."""
@@ -659,20 +673,20 @@ class Project:
 
     def data_overview(self, **options: Any) -> "pd.DataFrame":
         """Group and individual interviews, respondents (and observations) per team, with a total
-        row (tables.md #1; options: :func:`qualcode.tables.overview.data_overview`)."""
+        row (options: :func:`qualcode.tables.overview.data_overview`)."""
 
         attrs = {r["id"]: r["attributes"] for r in self.case_rows()}
         return data_overview(self.transcript_rows(), attrs, **options)
 
     def respondent_overview(self, **options: Any) -> "pd.DataFrame":
-        """Respondents per municipality x job title x client group, with totals (tables.md #1;
+        """Respondents per municipality x job title x client group, with totals (
         options: :func:`qualcode.tables.overview.respondent_overview`)."""
 
         return respondent_overview({r["id"]: r["attributes"] for r in self.case_rows()}, **options)
 
     def logics_by_dimension(self, coder: str | None = None, **options: Any) -> "pd.DataFrame":
         """Respondents voicing each logic on each dimension, with the stance split and optional
-        quantifier words (tables.md #6; options: :func:`qualcode.tables.dimensions.dimensions`)."""
+        quantifier words (options: :func:`qualcode.tables.dimensions.dimensions`)."""
 
         coder, codings = self.coder_codings(coder)
         options.setdefault("total", len(self.store.case_ids()))
@@ -681,7 +695,7 @@ class Project:
 
     def aspects_by_group(self, group_attr: str, coder: str | None = None, **options: Any) -> "pd.DataFrame":
         """Respondents per respondent group mentioning each aspect of professional practice, "niet
-        genoemd" for none (tables.md #7; options: :func:`qualcode.tables.aspects.aspects`)."""
+        genoemd" for none (options: :func:`qualcode.tables.aspects.aspects`)."""
 
         coder, codings = self.coder_codings(coder)
         attrs = {r["id"]: r["attributes"] for r in self.case_rows()}

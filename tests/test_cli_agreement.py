@@ -62,10 +62,10 @@ def test_agree_table_shows_undefined_with_the_reason_and_the_note(ingested):
     r = cli(ingested, "agree", "--coder", "anna", "--coder", "bram")
     assert r.exit_code == 0, r.output
     assert "undefined" in r.stdout
-    assert "Cohen k undefined: no variance" in r.stdout
+    assert "Cohen κ undefined: no variance" in r.stdout
     assert "Unit: the respondent turn" in r.stdout
     r = cli(ingested, "agree", "--coder", "anna", "--coder", "bram", "--format", "md")
-    assert "| undefined |" in r.stdout and "- logic.bureaucratic: Cohen k undefined" in r.stdout
+    assert "| undefined |" in r.stdout and "- logic.bureaucratic: Cohen κ undefined" in r.stdout
 
 
 def test_agree_csv_and_out_file(two, tmp_path):

@@ -94,7 +94,7 @@ NONE_VALUE = "none"
 MULTIPLE_VALUE = "multiple"
 BINARY = (False, True)
 
-# Order of keys in a code entry (product.md's contract first, then extras).
+# Order of keys in a code entry (the documented JSON contract first, then extras).
 COUNT_KEYS = ("units", "complete", "both", "only", "neither", "partial")
 ENTRY_COEFFICIENTS = (
     "percent_agreement",

@@ -6,41 +6,23 @@ Thin wrappers around :mod:`qualcode.agreement.compute`, :mod:`qualcode.agreement
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from qualcode.cli.app import (
-    Format,
-    _format_from_suffix,
-    app,
-    emit,
-    err,
-    info,
-    open_project,
-    rows_to_csv,
-    rows_to_markdown,
-    stdout_console,
-    to_json,
-    write_out,
-)
+from qualcode.cli.app import app, open_project
+from qualcode.cli.printer import Format, ask, err, info, output_format, print_json, print_rows
 from qualcode.errors import InputError
 from qualcode.agreement.compute import ENTRY_COEFFICIENTS
 from qualcode.agreement.consensus import ANSWER_HELP, parse_answer
 from qualcode.agreement.consensus import AUTO_MODES
 from qualcode.agreement.disagreements import flat_rows
+from qualcode.language.labels import COEFFICIENT_HEADERS
+from qualcode.agreement.compute import AgreementResult
 
 UNDEFINED = "undefined"
-HEADERS = {
-    "percent_agreement": "% agree",
-    "cohen_kappa": "Cohen k",
-    "fleiss_kappa": "Fleiss k",
-    "krippendorff_alpha": "Kripp. a",
-    "gwet_ac1": "Gwet AC1",
-    "brennan_prediger": "B-P",
-}
+HEADERS = COEFFICIENT_HEADERS
 
 
 # -- agree -----------------------------------------------------------------------------------
@@ -102,32 +84,17 @@ def _footnotes(result) -> list[str]:
     return lines
 
 
-def render_agreement(result, fmt: Format, out: Path | None) -> None:
-    if out is not None and fmt == Format.table:
-        fmt = _format_from_suffix(out)
-    if fmt == Format.json:
-        text = to_json(result.to_dict()) + "\n"
-    elif fmt == Format.csv:
-        text = rows_to_csv(result.rows(), result.columns())
-    elif fmt == Format.md:
+def render_agreement(result: AgreementResult, fmt: Format, out: Path | None) -> None:
+    """The agreement table with its footnotes and methods note (JSON: the documented contract)."""
+    kind = output_format(fmt, out)
+    if kind == Format.json:
+        print_json(result.to_dict(), out)
+    elif kind == Format.csv:  # every column, raw values: for scripts
+        print_rows(result.rows(), result.columns(), kind, out=out)
+    else:
         rows, cols = _display(result)
-        notes = "".join(f"- {n}\n" for n in [*_footnotes(result), *result.warnings])
-        text = (f"**Agreement ({result.unit}; {', '.join(result.coders)})**\n\n" + rows_to_markdown(rows, cols)
-                + ("\n" + notes if notes else "") + "\n" + result.note + "\n")
-    elif fmt == Format.table:
-        rows, cols = _display(result)
-        emit(rows, cols, fmt, title=f"Agreement per code (unit: {result.unit}; coders: {', '.join(result.coders)})")
-        console = stdout_console()
-        for line in [*_footnotes(result), *result.warnings]:
-            console.print(f"  * {line}", markup=False, highlight=False, soft_wrap=True)
-        console.print("", markup=False)
-        console.print(result.note, markup=False, highlight=False, soft_wrap=True)
-        return
-    else:  # tex, xlsx, docx: the shared writers
-        rows, cols = _display(result)
-        emit(rows, cols, fmt, out=out, title=f"Agreement ({result.unit}; {', '.join(result.coders)})")
-        return
-    write_out(text, out)
+        title = f"Agreement per code (unit: {result.unit}; coders: {', '.join(result.coders)})"
+        print_rows(rows, cols, kind, out=out, title=title, notes=[*_footnotes(result), *result.warnings, result.note])
 
 
 @app.command("agree")
@@ -205,7 +172,7 @@ def disagreements_cli(
     cols = ["fragment", "case", *coder, "agreed", "memos", "text"]
     is_table = fmt == Format.table and out is None
     rows = flat_rows(items, coder, text_limit=160 if is_table else None)
-    emit(rows, cols, fmt, out=out, title=f"Disagreements ({', '.join(coder)})", json_data=items)
+    print_rows(rows, cols, fmt, out=out, title=f"Disagreements ({', '.join(coder)})", json_data=items)
     info(f"{len(items)} turn(s) with a disagreement")
 
 
@@ -236,9 +203,7 @@ def prompt_resolver(coders: list[str], codebook):
     def resolve(turn, i: int, n: int):
         _show_turn(turn, i, n, coders)
         while True:
-            sys.stderr.write(f"  {letters}/both/neither/other CODE/q? ")
-            sys.stderr.flush()
-            line = sys.stdin.readline()
+            line = ask(f"  {letters}/both/neither/other CODE/q? ")
             if line == "":
                 raise InputError(
                     f"input ended at disagreement {i} of {n}; nothing saved (answer 'q' to save the resolved ones)"
@@ -286,7 +251,7 @@ def consensus_cli(
         report = project.consensus(coder, name, resolve=resolve, codes=codes, transcripts=transcript or None,
                                    rated=rated)
     if fmt == Format.json:
-        sys.stdout.write(to_json(report.to_dict()) + "\n")
+        print_json(report.to_dict())
     info(
         f"coder {report.coder}: {report.codings} coding(s) ({report.agreed} agreed; {report.resolved} of "
         f"{report.disagreements} disagreement(s) resolved) in run {report.run_id}"

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import typer
 
-from qualcode.cli.app import Format, app, emit, info, state
+from qualcode.cli.app import app, state
+from qualcode.cli.printer import Format, info, print_rows
 from qualcode.anonymity.detect import SensitiveTerms
 from qualcode.anonymity.files import anonymise_files
 from qualcode.config import find_project_root, load_config
@@ -47,6 +48,6 @@ def anonymise_cli(
         files, key, terms=terms, out_dir=out_dir, in_place=in_place, protected_dirs=protected, dry_run=dry_run
     )
     rows = [{"file": c.file, "output": c.output, "replaced": c.replaced, "kinds": c.kinds} for c in changes]
-    emit(rows, ["file", "output", "replaced", "kinds"], fmt, json_data=rows)
+    print_rows(rows, ["file", "output", "replaced", "kinds"], fmt, json_data=rows)
     if not dry_run:
         info(f"key: {key}")

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import typer
 
-from qualcode.cli.app import Format, app, emit, info, open_project, to_json
+from qualcode.cli.app import app, open_project
+from qualcode.cli.printer import Format, info, print_rows, print_json
 from qualcode.errors import InputError
 
 cases_app = typer.Typer(help="List, show and set case attributes.", no_args_is_help=True)
@@ -38,10 +39,10 @@ def cases_list_cli(
         keys = [k.strip() for k in attrs.split(",") if k.strip()]
     elif fmt == Format.table and out is None and len(keys) > 3:
         # Too many columns for a terminal: one folded attributes column reads better.
-        emit(rows, ["id", "transcripts", "turns", "words", "attributes"], fmt, title="Cases")
+        print_rows(rows, ["id", "transcripts", "turns", "words", "attributes"], fmt, title="Cases")
         return
     flat = [{**{k: v for k, v in r.items() if k != "attributes"}, **r["attributes"]} for r in rows]
-    emit(flat, ["id", "transcripts", "turns", "words", *keys], fmt, out=out, title="Cases", json_data=rows)
+    print_rows(flat, ["id", "transcripts", "turns", "words", *keys], fmt, out=out, title="Cases", json_data=rows)
 
 
 @cases_app.command("show")
@@ -56,12 +57,12 @@ def cases_show_cli(
     with open_project() as project:
         data = project.case(case)
     if fmt == Format.json:
-        print(to_json({k: v for k, v in data.items() if k != "attribute_details"} | {"details": data["attribute_details"]}))
+        print_json({k: v for k, v in data.items() if k != "attribute_details"} | {"details": data["attribute_details"]})
         return
     rows = [{"attribute": k, "value": d["value"], "type": d["type"], "source": d["source"]}
             for k, d in data["attribute_details"].items()]
     title = f"{case}: {', '.join(data['transcripts'])}; {data['turns']} turns, {data['words']} words"
-    emit(rows, ["attribute", "value", "type", "source"], fmt, title=title)
+    print_rows(rows, ["attribute", "value", "type", "source"], fmt, title=title)
 
 
 @cases_app.command("set")

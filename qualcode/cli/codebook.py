@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from enum import Enum
 from pathlib import Path
 
 import typer
 
-from qualcode.cli.app import Format, app, emit, info, open_project, state, stdout_console, to_json
+from qualcode.cli.app import app, open_project, state
+from qualcode.cli.printer import Format, info, print_json, print_rows, show, output_format, print_text
 from qualcode.errors import InputError
 from qualcode.codebook import load_codebook
 from qualcode.codebook.diff import diff_codebooks, to_rows
@@ -93,15 +93,14 @@ def validate_cli(
             "warnings": len(warnings),
             "issues": [i.to_dict() for i in issues],
         }
-        sys.stdout.write(to_json(data) + "\n")
+        print_json(data)
     else:
-        for issue in issues:
-            sys.stdout.write(f"{issue}\n")
         extra = f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" if warnings else ""
         if errors:
-            sys.stdout.write(f"invalid: {len(errors)} error{'s' if len(errors) != 1 else ''}{extra} in {path}\n")
+            verdict = f"invalid: {len(errors)} error{'s' if len(errors) != 1 else ''}{extra} in {path}"
         else:
-            sys.stdout.write(f"valid: {len(cb.codes)} codes{extra} ({path})\n")
+            verdict = f"valid: {len(cb.codes)} codes{extra} ({path})"
+        print_text("".join(f"{issue}\n" for issue in issues) + verdict + "\n")
     if errors:
         raise typer.Exit(1)
 
@@ -138,17 +137,12 @@ def show_cli(
     finally:
         if project is not None:
             project.close()
-    if out is not None and fmt == Format.table:
-        suffix = out.suffix.lower().lstrip(".")
-        fmt = Format(suffix) if suffix in {f.value for f in Format} else Format.table
+    fmt = output_format(fmt, out)
     if fmt == Format.table:
-        if out is not None:
-            raise InputError(f"cannot tell the format from {out.name!r}; add --format (md, json, csv)")
-        stdout_console().print(codebook_tree(cb, code, counts, lang=lang.value))
+        show(codebook_tree(cb, code, counts, lang=lang.value))
         return
     if fmt == Format.md:
-        text = codebook_to_markdown(cb, counts, lang=lang.value, prefix=code)
-        _write_or_print(text, out)
+        print_text(codebook_to_markdown(cb, counts, lang=lang.value, prefix=code), out)
         return
     rows = codebook_rows(cb, code, counts)
     for row in rows:
@@ -156,16 +150,7 @@ def show_cli(
     cols = ["id", f"label_{lang.value}", "codable", "indicators", "count", "count_total"]
     if counts is None:
         cols = cols[:-2]
-    emit(rows, cols, fmt, out=out, title=cb.title or cb.id, json_data=rows)
-
-
-def _write_or_print(text: str, out: Path | None) -> None:
-    if out is None:
-        sys.stdout.write(text)
-        return
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
-    info(f"wrote {out}")
+    print_rows(rows, cols, fmt, out=out, title=cb.title or cb.id, json_data=rows)
 
 
 # -- export / import ----------------------------------------------------------------------------
@@ -311,7 +296,7 @@ def diff_cli(
         if fmt == Format.table and out is None:
             return
     cols = ["kind", "code", "new_code", "field", "old", "new"]
-    emit(rows, cols, fmt, out=out, title=f"{old_name} → {new_name}", json_data=rows)
+    print_rows(rows, cols, fmt, out=out, title=f"{old_name} → {new_name}", json_data=rows)
 
 
 @codebook_app.command("versions")
@@ -328,5 +313,5 @@ def versions_cli(
         rows = project.store.codebook_versions()
     for r in rows:
         r["short"] = r["hash"][:12]
-    emit(rows, ["short", "codebook_id", "loaded_at", "codings", "suggestions"], fmt, title="Codebook versions",
+    print_rows(rows, ["short", "codebook_id", "loaded_at", "codings", "suggestions"], fmt, title="Codebook versions",
          json_data=rows)

@@ -6,11 +6,11 @@ codings, suggestions and code memos follow, and ``qualcode runs undo RUN`` rever
 
 from __future__ import annotations
 
-import sys
 
 import typer
 
-from qualcode.cli.app import Format, app, open_project, to_json
+from qualcode.cli.app import app, open_project
+from qualcode.cli.printer import Format, print_json, print_text
 
 codes_app = typer.Typer(
     help="Rename, merge and move codes; codings, suggestions and memos follow (each an undoable run).",
@@ -24,7 +24,7 @@ _VERB = {"rename": "renamed", "merge": "merged", "move": "moved"}
 def _report(change, fmt: Format) -> None:
     """What changed, as text lines (table) or the ``CodeChange`` as JSON."""
     if fmt == Format.json:
-        sys.stdout.write(to_json(change.to_dict()) + "\n")
+        print_json(change.to_dict())
         return
     arrow = "into" if change.kind == "merge" else "->"
     lines = [f"{_VERB[change.kind]} {change.old} {arrow} {change.new} (run {change.run_id})"]
@@ -44,7 +44,7 @@ def _report(change, fmt: Format) -> None:
     lines.append(f"  files:       {', '.join(change.files)}")
     lines.append(f"  codebook:    {change.old_hash[:12]} -> {change.new_hash[:12]}")
     lines.append(f"undo with: qualcode runs undo {change.run_id}")
-    sys.stdout.write("\n".join(lines) + "\n")
+    print_text("\n".join(lines) + "\n")
 
 
 _FORMAT = typer.Option(Format.table, "--format", "-f", help="table (a summary) or json.")

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import typer
 
-from qualcode.cli.app import Format, app, emit, info, open_project
+from qualcode.cli.app import app, open_project
+from qualcode.cli.printer import Format, info, print_rows
 from qualcode.errors import InputError
 
 
@@ -76,7 +77,7 @@ def codings_cli(
     with open_project() as project:
         rows = project.coding_rows(coders=coder or None, codes=code, transcripts=transcript or None,
                                    status="orphaned" if orphaned else "active")
-    emit(rows, ["id", "coder", "code", "fragment", "case", "stance", "text"], fmt, out=out, title="Codings",
+    print_rows(rows, ["id", "coder", "code", "fragment", "case", "stance", "text"], fmt, out=out, title="Codings",
          json_data=rows)
 
 
@@ -99,7 +100,7 @@ def memo_cli(
     with open_project() as project:
         if text is None:
             rows = project.memo_rows(kind if kind != "all" else None, target_id or None)
-            emit(rows, ["id", "target_kind", "target_id", "coder", "created_at", "text"], fmt, title="Memos", json_data=rows)
+            print_rows(rows, ["id", "target_kind", "target_id", "coder", "created_at", "text"], fmt, title="Memos", json_data=rows)
             return
         memo_id = project.memo(kind, target_id or None, text, coder=coder)
     info(f"memo {memo_id} added to {target}")

@@ -12,12 +12,12 @@ modules add their own subcommands to the same groups (quotes, tables, qdpx ...):
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import typer
 
-from qualcode.cli.app import Format, app, info, open_project, to_json
+from qualcode.cli.app import app, open_project
+from qualcode.cli.printer import Format, info, print_json
 
 export_app = typer.Typer(help="Write codings, quotes and tables to files.", no_args_is_help=True)
 import_app = typer.Typer(help="Read codings (and more) from files.", no_args_is_help=True)
@@ -65,7 +65,7 @@ def import_codings_cli(
     with open_project() as project:
         report = project.import_codings(file, as_coder=as_coder)
     if fmt == Format.json:
-        sys.stdout.write(to_json(report.to_dict()) + "\n")
+        print_json(report.to_dict())
     if report.run_id is None:
         info(f"nothing new to import from {file} ({report.skipped} coding(s) already present)")
     else:

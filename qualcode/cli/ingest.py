@@ -6,8 +6,9 @@ from pathlib import Path
 
 import typer
 
-from qualcode.cli.app import Format, app, emit, err, info, open_project, progress_bar, to_json
-from qualcode.cli.app import stderr_console
+from qualcode.cli.app import app, open_project
+from qualcode.export.table import Table
+from qualcode.cli.printer import Format, err, info, print_rows, progress_bar, notice_table, print_json
 
 
 @app.command("ingest")
@@ -37,26 +38,20 @@ def ingest_cli(
     with open_project() as project, progress_bar("ingest") as update:
         report = project.ingest(paths, attributes=attributes, allow_pii=allow_pii, progress=update)
     if fmt == Format.json:
-        print(to_json(report.to_dict()))
+        print_json(report.to_dict())
     else:
         rows = [
             {"file": r.file, "transcript": r.transcript, "status": r.status, "turns": r.turns, "words": r.words,
              "moved": r.moved, "orphaned": len(r.orphaned)}
             for r in report.files
         ]
-        emit(rows, ["file", "transcript", "status", "turns", "words", "moved", "orphaned"], Format.table, title="Ingest")
+        print_rows(rows, ["file", "transcript", "status", "turns", "words", "moved", "orphaned"], Format.table, title="Ingest")
     for w in report.warnings:
         err(f"warning: {w}", style="yellow")
     if report.findings:
-        rows = [f.__dict__ for f in report.findings]
-        from rich.table import Table
-
-        table = Table(title="Anonymity check: possible personal data", header_style="bold")
-        for c in ("file", "line", "column", "kind", "text"):
-            table.add_column(c)
-        for r in rows:
-            table.add_row(*(str(r[c]) if r[c] is not None else "" for c in ("file", "line", "column", "kind", "text")))
-        stderr_console().print(table)
+        columns = ["file", "line", "column", "kind", "text"]
+        notice_table(Table(columns, [[f.__dict__[c] for c in columns] for f in report.findings],
+                           title="Anonymity check: possible personal data"))
     if report.orphaned:
         err(f"{len(report.orphaned)} coding(s) could not be placed in the changed text and are orphaned:", style="yellow")
         for o in report.orphaned:

@@ -1,31 +1,24 @@
 """``qualcode matrix`` and ``qualcode cooccur``: count tables of codes, with heatmaps.
 
 Thin wrappers: :meth:`Project.matrix` and :meth:`Project.cooccurrence` compute the DataFrames;
-this module renders them (terminal, md, tex, xlsx, docx, csv, json) and draws ``--plot``.
-:func:`emit_tables` is shared with ``qualcode export quotes``, which writes several tables at once.
+the printer renders them (terminal, md, tex, xlsx, docx, csv, json) and this module draws ``--plot``.
 """
 
 from __future__ import annotations
 
-import sys
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING
 
 import typer
 
-from qualcode.cli.app import Format, app, info, open_project, stdout_console, to_json
+from qualcode.cli.app import app, open_project
+from qualcode.cli.printer import Format, info, print_frames
 from qualcode.errors import InputError
-from qualcode.export.plots import FORMATS
-from qualcode.export.plots import heatmap
-from qualcode.export.table import bold_parts, cell_text
-from qualcode.export.table import table_from_frame
-from qualcode.export.write import format_for, render_text, write_tables
+from qualcode.export.plots import FORMATS, heatmap
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from qualcode.export.table import Table
 
 
 class Count(str, Enum):
@@ -45,75 +38,11 @@ class Unit(str, Enum):
     case = "case"
 
 
-def _rich_cell(value: Any):
-    """A cell for rich: ``**bold**`` spans as bold text, numbers as the export writers show them."""
-    from rich.text import Text
-
-
-    text = Text()
-    for part, bold in bold_parts(cell_text(value)):
-        text.append(part, style="bold" if bold else None)
-    return text
-
-
-def emit_tables(
-    tables: Sequence["Table"],
-    fmt: Format,
-    out: Path | None,
-    *,
-    json_data: Any = None,
-    default_out: Path | None = None,
-) -> Path | None:
-    """Print or write tables in the requested format; returns the file written, if any.
-
-    ``--out`` without ``--format`` takes the format from the extension. xlsx and docx are file
-    formats: without ``--out`` they go to ``default_out`` or the command asks for ``--out``.
-    ``json_data`` replaces the JSON rendering of the tables (a stable, flat list for scripts).
-    """
-
-    if out is not None and fmt == Format.table:
-        fmt = Format(format_for(out))
-    if fmt in (Format.xlsx, Format.docx):
-        target = out or default_out
-        if target is None:
-            raise InputError(f"--format {fmt.value} writes a file: add --out FILE.{fmt.value}")
-        write_tables(tables, target, fmt.value)
-        info(f"wrote {target}")
-        return target
-    if fmt == Format.table:
-        from rich.table import Table as RichTable
-
-        console = stdout_console()
-        for t in tables:
-            rt = RichTable(title=t.title, header_style="bold", title_justify="left")
-            for i, c in enumerate(t.columns):
-                numeric = bool(t.rows) and all(isinstance(r[i], (int, float)) or r[i] is None for r in t.rows)
-                rt.add_column(str(c), overflow="fold", justify="right" if numeric else "left")
-            for r in t.rows:
-                rt.add_row(*[_rich_cell(v) for v in r])
-            console.print(rt)
-            for n in t.notes:
-                console.print(n, style="dim", markup=False, highlight=False)
-        return None
-    if fmt == Format.json and json_data is not None:
-        text = to_json(json_data) + "\n"
-    else:
-        text = render_text(tables, fmt.value)
-    if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
-        info(f"wrote {out}")
-        return out
-    sys.stdout.write(text)
-    sys.stdout.flush()
-    return None
-
-
-def frame_table(df: "pd.DataFrame", title: str, sheet: str) -> "Table":
-    """A count DataFrame (index = row labels) as a Table; percentages rounded to one decimal."""
-
-    shown = df.round(1) if any(str(t).startswith("float") for t in df.dtypes) else df
-    return table_from_frame(shown, title=title, notes=df.attrs.get("notes", []), sheet=sheet, index=True)
+def _count_frame(df: "pd.DataFrame") -> "pd.DataFrame":
+    """Percentages rounded to one decimal for print (the DataFrame itself keeps them whole)."""
+    shown = df.round(1) if any(str(t).startswith("float") for t in df.dtypes) else df.copy()
+    shown.attrs = dict(df.attrs)
+    return shown
 
 
 def _check_plot(plot: Path | None) -> None:
@@ -166,8 +95,9 @@ def matrix_cli(
     row_word = "case" if rows.strip() == "case" else " en ".join(r.strip() for r in rows.split(",") if r.strip())
     title = (f"Codes onder {cols}" if cols else "Alle codes") + f" per {row_word} ({_COUNT_WORD[count.value]}" + \
         (", % per rij)" if normalize == Normalize.row else ", % per kolom)" if normalize == Normalize.col else ")")
-    table = frame_table(df, title, sheet="Matrix")
-    emit_tables([table], fmt, out, json_data=table.records())
+    shown = _count_frame(df)
+    shown.attrs["title"] = title
+    print_frames([shown], fmt, out, sheets=["Matrix"], index=True)
     _plot(df, plot, title)
 
 
@@ -198,6 +128,7 @@ def cooccur_cli(
         df = project.cooccurrence(codes=codes, unit=unit.value, coders=coder or None, depth=depth, labels=labels)
     title = (f"Samen voorkomende codes onder {codes}" if codes else "Samen voorkomende codes") + \
         f" (per {'beurt' if unit == Unit.turn else 'case'})"
-    table = frame_table(df, title, sheet="Co-occurrence")
-    emit_tables([table], fmt, out, json_data=table.records())
+    shown = _count_frame(df)
+    shown.attrs["title"] = title
+    print_frames([shown], fmt, out, sheets=["Co-occurrence"], index=True)
     _plot(df, plot, title)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import typer
 
-from qualcode.cli.app import Format, app, emit, info, open_project, progress_bar, rows_to_markdown, stdout_console
+from qualcode.cli.app import app, open_project
+from qualcode.cli.printer import Format, info, print_rows, progress_bar
 
 TRAIN_COLUMNS = ["code", "positives", "precision", "recall", "f1", "tp", "fp", "fn", "threshold", "note"]
 EVAL_COLUMNS = ["code", "units", "coded", "suggested", "tp", "fp", "fn", "tn", "precision", "recall", "f1",
@@ -50,7 +50,7 @@ def train_cli(
     rows.append({"code": "(macro)", **{k: result.macro.get(k) for k in ("precision", "recall", "f1")},
                  "note": "mean over codes"})
     rows += [{"code": s["code"], "positives": s["positives"], "note": f"skipped: {s['note']}"} for s in result.skipped]
-    emit(rows, TRAIN_COLUMNS, fmt, out=out, json_data=result.to_dict(),
+    print_rows(rows, TRAIN_COLUMNS, fmt, out=out, json_data=result.to_dict(),
          title=f"{result.kind} model {result.model_id} for {coder}: {result.folds}-fold cross-validation")
     for note in result.notes:
         info(note)
@@ -94,20 +94,4 @@ def evaluate_cli(
         report = project.evaluation_report(coder, engine, codes=codes, manual_only=manual_only, min_score=min_score)
     rows = [*report["codes"], report["pooled"]]
     title = f"{engine} suggestions vs {coder}'s codings ({report['reference']}), unit: {report['unit']}"
-    if fmt == Format.md:
-        text = f"**{title}**\n\n" + rows_to_markdown(rows, EVAL_COLUMNS) + "\n" + "".join(
-            f"- {n}\n" for n in report["notes"])
-        if out is not None:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(text, encoding="utf-8")
-            info(f"wrote {out}")
-        else:
-            sys.stdout.write(text)
-        return
-    emit(rows, EVAL_COLUMNS, fmt, out=out, title=title, json_data=report)
-    if fmt == Format.table and out is None:
-        for note in report["notes"]:
-            stdout_console().print(note, markup=False, highlight=False)
-    else:
-        for note in report["notes"]:
-            info(note)
+    print_rows(rows, EVAL_COLUMNS, fmt, out=out, title=title, notes=report["notes"], json_data=report)

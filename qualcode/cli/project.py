@@ -6,7 +6,8 @@ from pathlib import Path
 
 import typer
 
-from qualcode.cli.app import app, info
+from qualcode.cli.app import app
+from qualcode.cli.printer import info
 from qualcode.project import Project
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import typer
 
-from qualcode.cli.app import Format, emit, err, info, open_project, to_json
+from qualcode.cli.app import open_project
+from qualcode.cli.printer import Format, err, info, print_rows, print_json
 from qualcode.cli.exchange import export_app, import_app
 from qualcode.errors import InputError
 from qualcode.refi.qdpx_import import import_qdpx
@@ -41,7 +42,7 @@ def export_qdpx_cli(
     with open_project() as project:
         summary = export_qdpx(project, out)
     if fmt == Format.json:
-        print(to_json(summary.to_dict()))
+        print_json(summary.to_dict())
     for w in summary.warnings:
         err(f"warning: {w}", style="yellow")
     info(f"wrote {out}: {summary.sources} source(s), {summary.codings} coding(s), {len(summary.users)} user(s), "
@@ -79,13 +80,13 @@ def import_qdpx_cli(
         report = import_qdpx(project, file, prefix=prefix, allow_pii=allow_pii, default_coder=coder,
                              use_codebook=use_codebook)
     if fmt == Format.json:
-        print(to_json(report.to_dict()))
+        print_json(report.to_dict())
     else:
         rows = [{"what": k, "value": v} for k, v in (
             ("transcripts", _listing(report.transcripts)), ("codings", report.codings),
             ("coders", ", ".join(report.coders)), ("cases", len(report.cases)),
             ("attributes", report.attributes), ("memos", report.memos), ("codebook", report.codebook or ""))]
-        emit(rows, ["what", "value"], Format.table, title=f"Import run {report.run_id}")
+        print_rows(rows, ["what", "value"], Format.table, title=f"Import run {report.run_id}")
     for w in report.warnings:
         err(f"warning: {w}", style="yellow")
     if report.skipped:

@@ -12,14 +12,11 @@ from pathlib import Path
 
 import typer
 
-from qualcode.cli.app import Format, open_project
+from qualcode.cli.app import open_project
 from qualcode.cli.exchange import export_app
-from qualcode.cli.matrix import emit_tables
+from qualcode.cli.printer import FILE_FORMATS, Format, output_format, print_tables
 from qualcode.errors import InputError
-from qualcode.export.write import format_for
 from qualcode.tables.quotes import GROUP_BY, quote_tables
-
-FILE_FORMATS = (Format.xlsx, Format.docx)
 
 
 @export_app.command("quotes")
@@ -56,7 +53,7 @@ def export_quotes_cli(
                             case_attrs=case_attrs, max_words=max_words, context=context, group_by=by)
         cb = project.codebook()
         default_out = project.root / "exports" / f"quotes.{fmt.value}" if fmt in FILE_FORMATS else None
-    kind = Format(format_for(out)) if out is not None and fmt == Format.table else fmt
+    kind = output_format(fmt, out)
     if df.empty and kind not in (Format.csv, Format.json):
         raise InputError("no codings to quote (check --code and --coder; see `qualcode codings`)")
     if kind == Format.xlsx:
@@ -67,4 +64,4 @@ def export_quotes_cli(
     else:
         tables = quote_tables(df, layout="groups", group_by=by, case_attrs=case_attrs)
     json_data = tables[0].records() if kind == Format.json else None
-    emit_tables(tables, fmt, out, json_data=json_data, default_out=default_out)
+    print_tables(tables, fmt, out, json_data=json_data, default_out=default_out)

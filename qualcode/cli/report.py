@@ -6,7 +6,8 @@ from pathlib import Path
 
 import typer
 
-from qualcode.cli.app import app, info, open_project
+from qualcode.cli.app import app, open_project
+from qualcode.cli.printer import info
 from qualcode.report.page import write_report
 from qualcode.report.sections import ReportOptions
 

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import typer
 
-from qualcode.cli.app import app, info, open_project
+from qualcode.cli.app import app, open_project
+from qualcode.cli.printer import info
 from qualcode.errors import InputError
 from qualcode.coding.review import ReviewSession
 
@@ -117,6 +118,17 @@ class LineCommands:
 
 
 # -- the screen ---------------------------------------------------------------------------------
+# Key (or typed command) -> the ReviewScreen method ``_<name>`` that carries it out.
+KEYS = {
+    " ": "next", "l": "next", "right": "next", "next": "next", "enter": "next", "skip": "next",
+    "h": "prev", "left": "prev", "prev": "prev",
+    "r": "reject", "c": "code", "s": "stance", "n": "narrow", "m": "memo",
+    "d": "definition", "?": "help", "u": "undo", "j": "jump",
+    "esc": "ignore", "unknown": "ignore",
+}
+SCROLL_KEYS = ("down", "pagedown", "up", "pageup")
+
+
 class ReviewScreen:
     """Draws the session and turns keys (or command lines) into session calls."""
 
@@ -444,70 +456,85 @@ class ReviewScreen:
         return int(arg)
 
     def dispatch(self, key: str, arg: str | None, panel_before: list["Text"] | None = None) -> None:
-        s = self.s
-        if key in (" ", "l", "right", "next", "enter", "skip"):
-            if s.next():
-                self.scroll = 0
-            else:
-                left = s.open_suggestions_left()
-                if left:
-                    self.say(f"end of the queue ({left} open suggestion(s) left; j to jump, q to quit)", "yellow")
-                else:
-                    self.say("end of the queue, and no open suggestions left: q to quit", "yellow")
-        elif key in ("h", "left", "prev"):
-            if s.prev():
-                self.scroll = 0
-            else:
-                self.say("this is the first turn", "yellow")
-        elif key in ("down", "pagedown", "up", "pageup"):
-            step = (1 if key in ("down", "up") else 5) * (1 if key in ("down", "pagedown") else -1)
-            self.panel = panel_before
-            if self.panel is not None:
-                self.panel_scroll = max(0, self.panel_scroll + step)
-            else:
-                self.scroll = max(0, self.scroll + step)
-        elif key == "a" or (len(key) == 1 and key in "123456789"):
-            n = int(key) if key != "a" else (self._number(arg) or 1)
-            sv = s.suggestion_at(n) if (s.view().suggestions and not s.blind) or n > 1 else None
-            cid = s.accept(sv)
-            self.say(f"accepted {s.decisions[-1].detail.removeprefix('accepted ')} (coding {cid})")
-        elif key == "r":
-            self._reject(arg)
-        elif key == "c":
-            code = self.ask_code(arg)
-            if code is None:
-                self.say("no code added", "yellow")
-                return
-            cid = s.add_code(code)
-            self.say(f"coded {code} (coding {cid})")
-        elif key == "s":
-            self._stance(arg)
-        elif key == "n":
-            self._narrow(arg)
-        elif key == "m":
-            text = arg if arg is not None else self.ask(f"memo on {s.fragment_id}: ")
-            if text is None or not text.strip():
-                self.say("no memo written", "yellow")
-                return
-            s.memo(text)
-            self.say("memo saved")
-        elif key == "d":
-            self.panel = self.definition_panel(self._definition_target(arg))
-        elif key == "?":
-            self.panel = self.help_panel()
-        elif key == "u":
-            d = s.undo_last()
-            self.say(f"undone: {d.detail} on {d.fragment}")
-        elif key == "j":
-            target = arg if arg is not None else self.ask("jump to (fragment id or turn number): ")
-            if not target or not target.strip():
-                return
-            self.say(f"at {s.jump(target)}")
-            self.scroll = 0
-        elif key in ("esc", "unknown"):
-            pass
+        """Carry out one key (or typed command): ``a`` and 1-9 accept, the arrow and page keys
+        scroll, every other key maps to the method named in :data:`KEYS`."""
+        if key == "a" or (len(key) == 1 and key in "123456789"):
+            self._accept(key, arg)
+        elif key in SCROLL_KEYS:
+            self._scroll(key, panel_before)
+        elif key in KEYS:
+            getattr(self, f"_{KEYS[key]}")(arg)
         else:
             self.error(f"unknown key {key!r}; ? shows the keys")
+
+    def _next(self, arg: str | None) -> None:
+        s = self.s
+        if s.next():
+            self.scroll = 0
+            return
+        left = s.open_suggestions_left()
+        if left:
+            self.say(f"end of the queue ({left} open suggestion(s) left; j to jump, q to quit)", "yellow")
+        else:
+            self.say("end of the queue, and no open suggestions left: q to quit", "yellow")
+
+    def _prev(self, arg: str | None) -> None:
+        if self.s.prev():
+            self.scroll = 0
+        else:
+            self.say("this is the first turn", "yellow")
+
+    def _scroll(self, key: str, panel_before: list["Text"] | None) -> None:
+        step = (1 if key in ("down", "up") else 5) * (1 if key in ("down", "pagedown") else -1)
+        self.panel = panel_before
+        if self.panel is not None:
+            self.panel_scroll = max(0, self.panel_scroll + step)
+        else:
+            self.scroll = max(0, self.scroll + step)
+
+    def _accept(self, key: str, arg: str | None) -> None:
+        s = self.s
+        n = int(key) if key != "a" else (self._number(arg) or 1)
+        sv = s.suggestion_at(n) if (s.view().suggestions and not s.blind) or n > 1 else None
+        cid = s.accept(sv)
+        self.say(f"accepted {s.decisions[-1].detail.removeprefix('accepted ')} (coding {cid})")
+
+    def _code(self, arg: str | None) -> None:
+        code = self.ask_code(arg)
+        if code is None:
+            self.say("no code added", "yellow")
+            return
+        cid = self.s.add_code(code)
+        self.say(f"coded {code} (coding {cid})")
+
+    def _memo(self, arg: str | None) -> None:
+        s = self.s
+        text = arg if arg is not None else self.ask(f"memo on {s.fragment_id}: ")
+        if text is None or not text.strip():
+            self.say("no memo written", "yellow")
+            return
+        s.memo(text)
+        self.say("memo saved")
+
+    def _definition(self, arg: str | None) -> None:
+        self.panel = self.definition_panel(self._definition_target(arg))
+
+    def _help(self, arg: str | None) -> None:
+        self.panel = self.help_panel()
+
+    def _undo(self, arg: str | None) -> None:
+        d = self.s.undo_last()
+        self.say(f"undone: {d.detail} on {d.fragment}")
+
+    def _jump(self, arg: str | None) -> None:
+        target = arg if arg is not None else self.ask("jump to (fragment id or turn number): ")
+        if not target or not target.strip():
+            return
+        self.say(f"at {self.s.jump(target)}")
+        self.scroll = 0
+
+    def _ignore(self, arg: str | None) -> None:
+        return None
 
     def _pick(self, what: str, key: str) -> int | None:
         """Which suggestion (raw keys, several open): a digit, Enter/space/the same key for 1; else None."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from qualcode.cli.app import Format, app, emit, info, open_project
+from qualcode.cli.app import app, open_project
+from qualcode.cli.printer import Format, info, print_rows
 
 runs_app = typer.Typer(help="The audit log: every bulk step is a run that can be undone.", no_args_is_help=True)
 app.add_typer(runs_app, name="runs")
@@ -19,7 +20,7 @@ def runs_list_cli(fmt: Format = typer.Option(Format.table, "--format", "-f", hel
     with open_project() as project:
         rows = project.run_rows()
     cols = ["id", "kind", "started_at", "user", "status", "undone_by", "changes"]
-    emit(rows, cols, fmt, title="Runs", json_data=rows)
+    print_rows(rows, cols, fmt, title="Runs", json_data=rows)
 
 
 @runs_app.command("undo")

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import typer
 
-from qualcode.cli.app import Format, app, emit, info, open_project, progress_bar
+from qualcode.cli.app import app, open_project
+from qualcode.cli.printer import Format, info, print_rows, progress_bar
 from qualcode.suggest.run import summarise
 
 
@@ -43,13 +44,13 @@ def suggest_cli(
     if summary:
 
         table = summarise(records)
-        emit(table, ["code", "suggestions", "fragments", "cases", "mean_score", "rejects"], fmt, out=out,
+        print_rows(table, ["code", "suggestions", "fragments", "cases", "mean_score", "rejects"], fmt, out=out,
              title="Suggestions per code", json_data=table)
         info(f"run {run_id}: {len(records)} new suggestions" if run_id else "no new suggestions")
         return
     rows = [
         {**r, "evidence": "; ".join(e.get("words", "") for e in r["evidence"] if "words" in e)} for r in records
     ]
-    emit(rows, ["id", "fragment", "case", "code", "score", "stance", "evidence"], fmt, out=out,
+    print_rows(rows, ["id", "fragment", "case", "code", "score", "stance", "evidence"], fmt, out=out,
          title="Suggestions", json_data=records)
     info(f"run {run_id}: {len(records)} new suggestions" if run_id else "no new suggestions")

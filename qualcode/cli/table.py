@@ -1,4 +1,4 @@
-"""``qualcode table NAME``: the table shapes of tables.md, one subcommand each.
+"""``qualcode table NAME``: the table shapes of qualitative papers, one subcommand each.
 
 Each subcommand calls one ``Project`` method (which returns a DataFrame, for notebooks) or,
 for the typology tables, the ``qualcode.tables.frame`` function over one :meth:`Project.typology_data`,
@@ -8,21 +8,19 @@ and prints or writes the result with :func:`qualcode.cli.matrix.emit_tables`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 import typer
 
-from qualcode.cli.app import Format, app, open_project
-from qualcode.cli.matrix import emit_tables
+from qualcode.cli.app import app, open_project
+from qualcode.cli.printer import Format, print_frames
 from qualcode.errors import InputError
-from qualcode.export.write import format_for
 from qualcode.tables import overview
 from qualcode.tables.context import context_features, context_numbers
-from qualcode.tables.frame import frame_table
 from qualcode.tables.frame import parse_list
 
 if TYPE_CHECKING:
-    import pandas as pd
+    pass
 
 table_app = typer.Typer(
     help="Tables for a paper: overview, respondents, distribution, profile, strategies, context, dimensions, "
@@ -31,8 +29,6 @@ table_app = typer.Typer(
 )
 app.add_typer(table_app, name="table")
 
-GROUPED = (Format.table, Format.md, Format.tex, Format.docx)
-
 _FMT = typer.Option(Format.table, "--format", "-f", help="table, md, tex, xlsx, docx, csv or json.")
 _OUT = typer.Option(None, "--out", "-o", help="Write to this file (format from the extension).")
 _CODER = typer.Option(None, "--coder", help="Whose codings (needed when there are several coders).")
@@ -40,19 +36,6 @@ _TYPOLOGY = typer.Option(None, "--typology", help="Typology file (default: [proj
 _LEVEL = typer.Option(None, "--level", help="Assign types per case, or per value of this case attribute (team).")
 _TEAM = typer.Option("team", "--team-attr", help="Case attribute of the team.")
 _MUNI = typer.Option("gemeente", "--municipality-attr", help="Case attribute of the municipality.")
-
-
-def _emit(frames: Sequence["pd.DataFrame"], fmt: Format, out: Path | None, groups: Sequence[str] = (),
-          sheets: Sequence[str] = ()) -> None:
-    """Print or write DataFrames made by ``qualcode.tables.frame`` (title and notes in ``attrs``)."""
-
-    kind = Format(format_for(out)) if out is not None and fmt == Format.table else fmt
-    tables = [frame_table(df, group_columns=groups if kind in GROUPED else (), sheet=(list(sheets) + [None] * 9)[i])
-              for i, df in enumerate(frames)]
-    json_data = None
-    if kind == Format.json:
-        json_data = tables[0].records() if len(tables) == 1 else {t.sheet or t.title: t.records() for t in tables}
-    emit_tables(tables, fmt, out, json_data=json_data)
 
 
 def _list(value: str | None) -> list[str] | None:
@@ -73,7 +56,7 @@ def overview_cli(
     fmt: Format = _FMT,
     out: Path = _OUT,
 ) -> None:
-    """Data collected per team: group interviews, individual interviews, respondents (tables.md #1).
+    """Data collected per team: group interviews, individual interviews, respondents.
 
     The kind of interview comes from the transcript attribute `type` (groepsinterview, individueel,
     observatie by default); a total row closes the table.
@@ -89,7 +72,7 @@ def overview_cli(
         options[key] = _list(value) or default
     with open_project() as project:
         df = project.data_overview(**options)
-    _emit([df], fmt, out, sheets=["overview"])
+    print_frames([df], fmt, out, sheets=["overview"])
 
 
 @table_app.command("respondents")
@@ -101,14 +84,14 @@ def respondents_cli(
     fmt: Format = _FMT,
     out: Path = _OUT,
 ) -> None:
-    """Respondents per municipality and job title, by client group, with totals (tables.md #1).
+    """Respondents per municipality and job title, by client group, with totals.
 
     Example:  qualcode table respondents --groups kansrijk,midden,"moeilijk bemiddelbaar"
     """
     with open_project() as project:
         df = project.respondent_overview(municipality_attr=municipality_attr, title_attr=title_attr,
                                          group_attr=group_attr, groups=_list(groups))
-    _emit([df], fmt, out, groups=[municipality_attr], sheets=["respondents"])
+    print_frames([df], fmt, out, groups=[municipality_attr], sheets=["respondents"])
 
 
 @table_app.command("distribution")
@@ -124,14 +107,14 @@ def distribution_cli(
     fmt: Format = _FMT,
     out: Path = _OUT,
 ) -> None:
-    """Respondents per type, municipality and team, ids as ranges (Adm01_r1 t/m r3) (tables.md #2).
+    """Respondents per type, municipality and team, ids as ranges (Adm01_r1 t/m r3).
 
     Example:  qualcode table distribution --coder anna --level team
     """
     with open_project() as project:
         df = project.type_distribution(typology, coder, level, municipality_attr=municipality_attr,
                                        team_attr=team_attr, team_number_attr=team_number_attr, through=through)
-    _emit([df], fmt, out, groups=["type", municipality_attr], sheets=["distribution"])
+    print_frames([df], fmt, out, sheets=["distribution"])
 
 
 @table_app.command("profile")
@@ -144,7 +127,7 @@ def profile_cli(
     fmt: Format = _FMT,
     out: Path = _OUT,
 ) -> None:
-    """Type profile: per aspect and type the dominant pole of the coded justifications (tables.md #3).
+    """Type profile: per aspect and type the dominant pole of the coded justifications.
 
     A pole dominates with more than 60% (--majority) of the codings, else the cell says mixed.
 
@@ -152,7 +135,7 @@ def profile_cli(
     """
     with open_project() as project:
         df = project.type_profile(typology, coder, level, majority=majority, counts=counts)
-    _emit([df], fmt, out, sheets=["profile"])
+    print_frames([df], fmt, out, sheets=["profile"])
 
 
 @table_app.command("strategies")
@@ -165,13 +148,13 @@ def strategies_cli(
     fmt: Format = _FMT,
     out: Path = _OUT,
 ) -> None:
-    """Discretion strategies per type and their classification (tables.md #4).
+    """Discretion strategies per type and their classification.
 
     Example:  qualcode table strategies --coder anna --level team
     """
     with open_project() as project:
         df = project.type_strategies(typology, coder, level, prefix=prefix, by_code=by_code)
-    _emit([df], fmt, out, groups=["type"], sheets=["strategies"])
+    print_frames([df], fmt, out, sheets=["strategies"])
 
 
 @table_app.command("context")
@@ -186,7 +169,7 @@ def context_cli(
     fmt: Format = _FMT,
     out: Path = _OUT,
 ) -> None:
-    """Context per type: a numeric attribute per team and type, and yes/no features (tables.md #5).
+    """Context per type: a numeric attribute per team and type, and yes/no features.
 
     A type's number is the mean of its team means; a feature is Ja when all the type's teams have
     it, Nee when none does, Deels when some do.
@@ -210,7 +193,7 @@ def context_cli(
         if feats:
             frames.append(context_features(data, feats, team_attr=team_attr, by=by))
             sheets.append("features")
-    _emit(frames, fmt, out, groups=["type", "type mean"], sheets=sheets)
+    print_frames(frames, fmt, out, groups=["type", "type mean"], sheets=sheets)
 
 
 @table_app.command("dimensions")
@@ -224,7 +207,7 @@ def dimensions_cli(
     fmt: Format = _FMT,
     out: Path = _OUT,
 ) -> None:
-    """Logics by dimension: respondents (not fragments) voicing each logic on each dimension (tables.md #6).
+    """Logics by dimension: respondents (not fragments) voicing each logic on each dimension.
 
     A respondent counts when one fragment is coded with both; the stance split counts those who
     endorse and those who reject the logic there.
@@ -236,7 +219,7 @@ def dimensions_cli(
         options["total"] = total
     with open_project() as project:
         df = project.logics_by_dimension(coder, **options)
-    _emit([df], fmt, out, sheets=["dimensions"])
+    print_frames([df], fmt, out, sheets=["dimensions"])
 
 
 @table_app.command("aspects")
@@ -249,14 +232,14 @@ def aspects_cli(
     fmt: Format = _FMT,
     out: Path = _OUT,
 ) -> None:
-    """Aspects of professional practice by respondent group: respondents mentioning each (tables.md #7).
+    """Aspects of professional practice by respondent group: respondents mentioning each.
 
     Example:  qualcode table aspects --group-attr functie --coder anna
     """
     with open_project() as project:
         df = project.aspects_by_group(group_attr, coder, groups=_list(groups), prefix=prefix,
                                       **({"not_mentioned": None} if counts_only else {}))
-    _emit([df], fmt, out, sheets=["aspects"])
+    print_frames([df], fmt, out, sheets=["aspects"])
 
 
 @table_app.command("appendix")
@@ -271,11 +254,11 @@ def appendix_cli(
     out: Path = _OUT,
 ) -> None:
     """Appendix justifying each type: per type, team and feature a few quotes (typifying part in
-    bold) and a line on contradicting evidence (tables.md #8).
+    bold) and a line on contradicting evidence.
 
     Example:  qualcode table appendix --coder anna --level team --out exports/verantwoording.docx
     """
     with open_project() as project:
         df = project.type_appendix(typology, coder, level, team_attr=team_attr, max_quotes=max_quotes,
                                    max_words=max_words or None)
-    _emit([df], fmt, out, groups=["type", team_attr], sheets=["appendix"])
+    print_frames([df], fmt, out, sheets=["appendix"])

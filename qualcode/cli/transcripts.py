@@ -6,7 +6,8 @@ from pathlib import Path
 
 import typer
 
-from qualcode.cli.app import Format, app, emit, open_project, stdout_console, to_json
+from qualcode.cli.app import app, open_project
+from qualcode.cli.printer import Format, print_rows, line, show, print_json
 
 transcripts_app = typer.Typer(help="List and show ingested transcripts.", no_args_is_help=True)
 app.add_typer(transcripts_app, name="transcripts")
@@ -28,7 +29,7 @@ def transcripts_list_cli(
     cols = ["id", "file", "turns", "words", "cases"]
     if fmt != Format.table or out is not None:  # attributes fold badly in a terminal table
         cols.append("attributes")
-    emit(rows, cols, fmt, out=out, title="Transcripts", json_data=rows)
+    print_rows(rows, cols, fmt, out=out, title="Transcripts", json_data=rows)
 
 
 @transcripts_app.command("show")
@@ -45,23 +46,23 @@ def transcripts_show_cli(
         data = project.transcript(transcript)
         sents = project.sentences(transcript) if sentences else None
     if sents is not None:
-        emit(sents, ["fragment", "n", "start", "end", "text"], fmt, title=f"Sentences of {transcript}", json_data=sents)
+        print_rows(sents, ["fragment", "n", "start", "end", "text"], fmt, title=f"Sentences of {transcript}", json_data=sents)
         return
     if fmt == Format.json:
-        print(to_json(data))
+        print_json(data)
         return
     rows = [
         {"fragment": f["id"], "speaker": f["speaker"], "case": f["case"] or "", "text": f["text"]}
         for f in data["fragments"]
     ]
     if fmt in (Format.csv, Format.md):
-        emit(rows, ["fragment", "speaker", "case", "text"], fmt)
+        print_rows(rows, ["fragment", "speaker", "case", "text"], fmt)
         return
-    console = stdout_console()
+    from rich.text import Text
+
     attrs = ", ".join(f"{k}={v}" for k, v in data["attributes"].items())
-    console.print(f"[bold]{data['id']}[/bold]  {data['file']}  {attrs}")
+    show(Text.assemble((data["id"], "bold"), f"  {data['file']}  {attrs}"))
     for f in data["fragments"]:
-        style = "dim" if f["interviewer"] else ""
         label = f"{f['id']} {f['speaker']}" + (f" ({f['case']})" if f["case"] and f["case"] != f["speaker"] else "")
-        console.print(f"[cyan]{label}[/cyan]", highlight=False)
-        console.print(f"  {f['text']}", style=style, highlight=False, markup=False)
+        line(label, style="cyan")
+        line(f"  {f['text']}", style="dim" if f["interviewer"] else None)

@@ -1,34 +1,22 @@
 """``qualcode typology``: assign cases (or teams) to the types of a typology, with the tables
 that justify it (assignment with evidence, distribution over types, type profile, appendix).
 
-A thin wrapper: :meth:`Project.typology_data` assigns the types (``qualcode.tables.typology``), the
-``qualcode.tables.frame`` modules shape the tables and :func:`qualcode.cli.matrix.emit_tables` writes
-them in every format.
+A thin wrapper: :meth:`Project.typology_data` assigns the types (:mod:`qualcode.tables.typology`),
+:meth:`Project.typology_tables` builds the tables by name and the printer writes them in every format.
 """
 
 from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import typer
 
-from qualcode.cli.app import Format, app, open_project
-from qualcode.cli.matrix import emit_tables
-from qualcode.export.table import Table, cell_text
-from qualcode.export.write import format_for
-from qualcode.tables.appendix import appendix
-from qualcode.tables.distribution import distribution
+from qualcode.cli.app import app, open_project
+from qualcode.cli.printer import Format, output_format, print_frames
 from qualcode.tables.frame import frame_table
-from qualcode.tables.profile import profile
-from qualcode.tables.typology import assignment_frame, assignment_json
-
-if TYPE_CHECKING:
-    import pandas as pd
-
-    from qualcode.export.table import Table
-    from qualcode.tables.typology import TypologyData
+from qualcode.tables.typology import assignment_json
+from qualcode.tables.typology_tables import TypologyTableOptions
 
 
 class TypologyTable(str, Enum):
@@ -37,63 +25,6 @@ class TypologyTable(str, Enum):
     profile = "profile"
     appendix = "appendix"
     all = "all"
-
-
-GROUPED = (Format.table, Format.md, Format.tex, Format.docx)  # formats where repeated group cells are blanked
-
-
-def assignment_table(df: "pd.DataFrame", level: str | None = None) -> "Table":
-    """The assignment DataFrame as a readable table: type label, scores as text, ids joined."""
-
-    columns = ["case"] + ([level] if level else []) + ["type", "scores", "evidence", "contradicting", "manual"]
-    rows = []
-    for r in df.to_dict("records"):
-        scores = ", ".join(f"{k} {cell_text(float(v))}" for k, v in (r["scores"] or {}).items())
-        row = [r["case"]] + ([r.get(level)] if level else [])
-        rows.append(row + [r["type_label"], scores, ", ".join(r["evidence"]), ", ".join(r["contradicting"]),
-                           "manual" if r["manual"] else ""])
-    return Table(columns, rows, title=df.attrs.get("title"), notes=list(df.attrs.get("notes", [])), sheet="assignment")
-
-
-def typology_tables(
-    project: Any,
-    data: "TypologyData",
-    which: TypologyTable,
-    *,
-    grouped: bool,
-    counts: bool = False,
-    majority: float = 0.6,
-    municipality_attr: str = "gemeente",
-    team_attr: str = "team",
-    team_number_attr: str | None = None,
-    max_quotes: int = 3,
-    max_words: int | None = 40,
-) -> tuple[list["Table"], dict[str, Any]]:
-    """The requested tables, and their JSON form (assignment: the documented list of records)."""
-
-    names = [w for w in TypologyTable if w != TypologyTable.all] if which == TypologyTable.all else [which]
-    tables: list[Table] = []
-    json_data: dict[str, Any] = {}
-    for name in names:
-        if name == TypologyTable.assignment:
-            df = assignment_frame(data)
-            tables.append(assignment_table(df, data.level if data.level != "case" else None))
-            json_data[name.value] = assignment_json(data)
-            continue
-        if name == TypologyTable.distribution:
-            df = distribution(data, municipality_attr=municipality_attr, team_attr=team_attr,
-                              team_number_attr=team_number_attr)
-            groups = ["type", municipality_attr]
-        elif name == TypologyTable.profile:
-            df = profile(data, project.codebook(), majority=majority, counts=counts)
-            groups = []
-        else:
-            df = appendix(data, project.codebook(), project.turn_lookup(), team_attr=team_attr,
-                          citation=project.config.citation, max_quotes=max_quotes, max_words=max_words)
-            groups = ["type", team_attr]
-        tables.append(frame_table(df, group_columns=groups if grouped else (), sheet=name.value))
-        json_data[name.value] = frame_table(df).records()
-    return tables, json_data
 
 
 @app.command("typology")
@@ -136,13 +67,17 @@ def typology_cli(
       qualcode typology --coder anna --table all --out exports/typologie.xlsx
     """
 
-    kind = Format(format_for(out)) if out is not None and fmt == Format.table else fmt
+    names = [t.value for t in TypologyTable if t != TypologyTable.all] if table == TypologyTable.all else [table.value]
     with open_project() as project:
+        options = TypologyTableOptions(municipality_attr=municipality_attr, team_attr=team_attr,
+                                       team_number_attr=team_number_attr, counts=counts, majority=majority,
+                                       max_quotes=max_quotes, max_words=max_words or None,
+                                       citation=project.config.citation)
         data = project.typology_data(typology, coder, level, override_attr=override_attr)
-        tables, json_data = typology_tables(
-            project, data, table, grouped=kind in GROUPED, counts=counts, majority=majority,
-            municipality_attr=municipality_attr, team_attr=team_attr, team_number_attr=team_number_attr,
-            max_quotes=max_quotes, max_words=max_words or None,
-        )
-    payload = json_data if table == TypologyTable.all else json_data[table.value]
-    emit_tables(tables, fmt, out, json_data=payload if kind == Format.json else None)
+        frames = project.typology_tables(names, options=options, data=data)
+    json_data = None
+    if output_format(fmt, out) == Format.json:  # the assignment keeps its documented JSON form
+        records = {n: assignment_json(data) if n == "assignment" else frame_table(df).records()
+                   for n, df in frames.items()}
+        json_data = records if table == TypologyTable.all else records[table.value]
+    print_frames(list(frames.values()), fmt, out, sheets=names, json_data=json_data)

@@ -4,7 +4,7 @@ Why ``yaml.compose`` and not ``yaml.safe_load``: composing keeps a line/column m
 key and value, so each problem is reported where it was written. Values are built here from
 the nodes (scalars through PyYAML's safe constructor, so no Python objects are created).
 
-Two kinds of failure (product.md: exit codes):
+Two kinds of failure (exit codes):
 - loading is impossible (unreadable file, YAML syntax error, the file is not a mapping, a
   missing include, an include cycle): :class:`InputError` at once (exit 2);
 - everything else is collected as :class:`Issue` s, so ``codebook validate`` lists them all.

@@ -20,7 +20,10 @@ def tables_to_markdown(tables: Sequence[Table]) -> str:
         out.append("|" + "|".join("---" for _ in t.columns) + "|")
         for r in t.rows:
             out.append("| " + " | ".join(_esc(cell_text(v)) for v in r) + " |")
-        for n in t.notes:
-            out.append(f"\n*{n}*")
+        if len(t.notes) == 1:  # one note reads as a line under the table, several as a list
+            out.append(f"\n*{t.notes[0]}*")
+        elif t.notes:
+            out.append("")
+            out.extend(f"- {_esc(n)}" for n in t.notes)
         out.append("")
     return "\n".join(out)

@@ -143,7 +143,7 @@ def heat_table_html(df: "pd.DataFrame", title: str, *, total: str = "Totaal", ta
     for key, row in body:
         label = " / ".join(str(k) for k in key if str(k)) if isinstance(key, tuple) else str(key)
         is_total = label == total
-        out.append(f'<tr class="total">' if is_total else "<tr>")
+        out.append('<tr class="total">' if is_total else "<tr>")
         out.append(f'<th scope="row">{esc(label)}</th>')
         for c in df.columns:
             v = row[c]

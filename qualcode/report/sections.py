@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from qualcode.codebook.model import is_under
 from qualcode.errors import InputError, QualcodeError
@@ -19,15 +19,13 @@ from qualcode.project import Project
 from qualcode.report.html import NotAvailable, code_cell, esc, frame_html, heat_table_html, not_available, rich, \
     slug, table_html, Markup
 from qualcode.report.svg import Bar, bar_chart_svg, clean_svg
-from qualcode.tables.distribution import distribution
 from qualcode.tables.frame import frame_table
-from qualcode.tables.profile import profile
 from qualcode.tables.quotes import pick_top_quotes
-from qualcode.tables.strategies import strategies
-from qualcode.tables.typology import assignment_frame, fragment_key
+from qualcode.language.labels import COEFFICIENT_HEADERS
+from qualcode.tables.typology_tables import TypologyTableOptions
 
 if TYPE_CHECKING:
-    import pandas as pd
+    pass
 
 FAMILY_PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
                   "#9c755f", "#bab0ac"]
@@ -234,8 +232,6 @@ def heatmap_section(project: "Project", options: ReportOptions) -> str:
 
 
 COEFFICIENTS = ("percent_agreement", "cohen_kappa", "krippendorff_alpha", "gwet_ac1", "brennan_prediger")
-COEFFICIENT_HEADERS = {"percent_agreement": "% agree", "cohen_kappa": "Cohen κ", "krippendorff_alpha": "Kripp. α",
-                       "gwet_ac1": "Gwet AC1", "brennan_prediger": "B-P κ"}
 
 
 @dataclass
@@ -366,54 +362,8 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
-def fragment_list(ids: Iterable[str], limit: int = 8) -> str:
-    """Fragment ids grouped by transcript, ``Hvs01_g1: 9, 19, 26`` (at most ``limit`` ids shown,
-    then ``… (+n)``), so an evidence cell stays short enough to read."""
-
-    items = sorted(dict.fromkeys(str(i) for i in ids), key=fragment_key)
-    shown, rest = items[:limit], len(items) - limit
-    groups: dict[str, list[str]] = {}
-    for fid in shown:
-        tid, _, n = fid.rpartition(":")
-        if not tid:
-            tid, n = fid, ""
-        groups.setdefault(tid, []).append(n)
-    text = "; ".join(f"{t}: {', '.join(n for n in ns if n)}" if any(ns) else t for t, ns in groups.items())
-    return text + (f" … (+{rest})" if rest > 0 else "")
-
-
-def _scores_text(scores: Any, assigned: str) -> str:
-    if not isinstance(scores, Mapping):
-        return "" if scores is None else str(scores)
-    return " · ".join((f"**{k} {v:g}**" if k == assigned else f"{k} {v:g}") for k, v in scores.items())
-
-
-def typology_tables(project: "Project", coder: str | None) -> list[tuple[str, str, "pd.DataFrame", list[str]]]:
-    """The typology tables of one coder: (anchor, heading, DataFrame, group columns) each.
-
-    One :meth:`Project.typology_data` serves every table (the assignment is computed once);
-    the tables are those of ``qualcode typology``: assignment, distribution over types (tables.md
-    #2), type profile with counts (#3) and discretion strategies per type (#4).
-    """
-
-    data = project.typology_data(coder=coder)
-    cb = project.codebook()
-    assignment = assignment_frame(data)
-    shown = assignment.copy()
-    shown["scores"] = [_scores_text(s, t) for s, t in zip(assignment["scores"], assignment["type"])]
-    for col in ("evidence", "contradicting"):
-        shown[col] = shown[col].map(lambda v: fragment_list(v or []))
-    shown["manual"] = shown["manual"].map(lambda m: "manual" if m else "")
-    shown = shown.drop(columns=["type"]).rename(columns={"type_label": "type"})
-    shown.attrs = dict(assignment.attrs)
-    out = [("assignment", "Type assignment", shown, [])]
-    tables = [("distribution", "Distribution of respondents over types", lambda: distribution(data),
-               ["type", "gemeente"]),
-              ("profile", "Type profile", lambda: profile(data, cb, counts=True), []),
-              ("strategies", "Strategies per type", lambda: strategies(data, cb), ["type"])]
-    for anchor, heading, make, groups in tables:
-        out.append((anchor, heading, make(), groups))
-    return out
+TYPOLOGY_HEADINGS = {"assignment": "Type assignment", "distribution": "Distribution of respondents over types",
+                     "profile": "Type profile", "strategies": "Strategies per type"}
 
 
 def typology_section(project: "Project", options: ReportOptions) -> str:
@@ -433,16 +383,17 @@ def typology_section(project: "Project", options: ReportOptions) -> str:
         if len(coders) > 1:
             out.append(f'<h3 class="coder" id="{esc(prefix)}">Coder {esc(coder)}</h3>')
         try:
-            tables = typology_tables(project, coder)
+            frames = project.typology_tables(list(TYPOLOGY_HEADINGS), coder=coder,
+                                             options=TypologyTableOptions(counts=True, short_ids=True))
         except QualcodeError as exc:
             out.append(not_available(str(exc)))
             continue
-        for anchor, heading, df, groups in tables:
-            out.append(f'<h4 id="{esc(prefix)}-{anchor}">{esc(heading)}</h4>')
+        for anchor, df in frames.items():
+            out.append(f'<h4 id="{esc(prefix)}-{anchor}">{esc(TYPOLOGY_HEADINGS[anchor])}</h4>')
             if df is None or df.empty:
                 out.append(not_available("the table is empty"))
                 continue
-            out.append(frame_html(df, table_id=f"{prefix}-{anchor}-table", group_columns=groups,
+            out.append(frame_html(df, table_id=f"{prefix}-{anchor}-table", group_columns=df.attrs["groups"],
                                   cls=f"typology {anchor}"))
     return "".join(out)
 

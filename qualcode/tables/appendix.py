@@ -1,4 +1,4 @@
-"""The appendix that justifies each type assignment (tables.md #8).
+"""The appendix that justifies each type assignment.
 
 Per type, per team (with its respondent id range), per distinguishing feature of the type (the
 type's features in the typology's order, those coded for the team's cases): up to ``max_quotes``

@@ -1,4 +1,4 @@
-"""Aspects of professional practice by respondent group (tables.md #7).
+"""Aspects of professional practice by respondent group.
 
 Rows: the aspect codes (the direct children of ``aspect``, seven in the shipped codebook);
 columns: the values of a respondent-group attribute (practitioners, managers, client

@@ -1,4 +1,4 @@
-"""Context per type, from case attributes (tables.md #5).
+"""Context per type, from case attributes.
 
 Two shapes:
 

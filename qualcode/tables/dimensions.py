@@ -1,4 +1,4 @@
-"""Logics by dimension (tables.md #6, the logics paper).
+"""Logics by dimension (the logics paper).
 
 A cell counts RESPONDENTS, not fragments: the cases with at least one fragment coded with both the
 logic (or a code under it) and the dimension (or a code under it). The stance split counts the

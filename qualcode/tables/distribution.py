@@ -1,4 +1,4 @@
-"""Distribution of respondents over types (tables.md #2).
+"""Distribution of respondents over types.
 
 Rows: type, then municipality, then team; per row the respondent ids written as ranges
 (:func:`qualcode.tables.ids.id_ranges`) and their number, and a notes column that flags ids which

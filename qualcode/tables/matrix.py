@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 from qualcode.codebook.model import is_under
 from qualcode.codebook.resolve import no_code_under
 from qualcode.errors import InputError
-from qualcode.tables.quotes import UNKNOWN, count_words, natural_key
+from qualcode.tables.frame import UNKNOWN, natural_key
+from qualcode.tables.quotes import count_words
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -1,4 +1,4 @@
-"""Data overview (tables.md #1): what was collected per team, and respondents by job title.
+"""Data overview: what was collected per team, and respondents by job title.
 
 :func:`data_overview`: rows = municipality and team; columns = group interviews, individual
 interviews, respondents and (when any transcript is an observation) observations; a total row.

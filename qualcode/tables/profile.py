@@ -1,4 +1,4 @@
-"""The type profile (tables.md #3): per aspect of the service process, the dominant typing of
+"""The type profile: per aspect of the service process, the dominant typing of
 each type's coded justifications.
 
 Rule (also in the table's notes): for one aspect and one type, count the codings of the type's

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 
 from qualcode.errors import InputError
+from qualcode.tables.frame import UNKNOWN, natural_key
 from qualcode.export.table import Table
 from qualcode.export.table import cell_text
 from qualcode.export.table import table_from_frame
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
 ELLIPSIS = "(...)"
 BASE_COLUMNS = ["code", "code_label", "quote", "citation", "case", "fragment", "stance", "coder"]
 GROUP_BY = ("code", "case")
-UNKNOWN = "(onbekend)"
 
 _WORD = re.compile(r"\S+")
 _SPACE = re.compile(r"\s+")
@@ -199,14 +199,6 @@ def code_order(codebook: "Codebook") -> Callable[[str], tuple[int, str]]:
     """Sort key: codebook tree order, unknown (imported) codes after them by id."""
     index = {c: i for i, c in enumerate(codebook.codes)}
     return lambda code: (index.get(code, len(index)), code)
-
-
-def natural_key(value: Any) -> tuple:
-    """Sort ``T2_r10`` after ``T2_r9``; None last."""
-    if value is None:
-        return (1, ())
-    parts = re.split(r"(\d+)", str(value))
-    return (0, tuple((0, int(p), "") if p.isdigit() else (1, 0, p.lower()) for p in parts))
 
 
 def collect_quotes(

@@ -1,4 +1,4 @@
-"""Discretion strategies per type (tables.md #4), and the classification of discretion codes.
+"""Discretion strategies per type, and the classification of discretion codes.
 
 The classification of a ``discretion.*`` code comes from where it sits in the codebook: under
 ``discretion.client_differentiation`` it is professional inference, under

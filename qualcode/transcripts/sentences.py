@@ -1,7 +1,7 @@
 """Sentences: the second coding unit, next to speaker turns.
 
 Why spaCy's rule-based ``sentencizer`` on a blank Dutch pipeline: it needs no model download
-(product.md: no network at run time) and splits on sentence-final punctuation, which is what
+(no network at run time) and splits on sentence-final punctuation, which is what
 transcribers write. spaCy is imported lazily and the pipeline built once per process.
 
 Spans are trimmed of surrounding whitespace (spaCy keeps a line break in front of the
