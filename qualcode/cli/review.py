@@ -129,6 +129,15 @@ KEYS = {
 SCROLL_KEYS = ("down", "pagedown", "up", "pageup")
 
 
+def _edited(typed: str, key: str) -> str:
+    """The typed text after one key of a line editor: backspace, ctrl-u (clear) or a character."""
+    if key == "backspace":
+        return typed[:-1]
+    if key == "ctrl-u":
+        return ""
+    return typed + key if len(key) == 1 and key.isprintable() else typed
+
+
 class ReviewScreen:
     """Draws the session and turns keys (or command lines) into session calls."""
 
@@ -325,12 +334,7 @@ class ReviewScreen:
                 return typed
             if k == "esc":
                 return None
-            if k == "backspace":
-                typed = typed[:-1]
-            elif k == "ctrl-u":
-                typed = ""
-            elif len(k) == 1 and k.isprintable():
-                typed += k
+            typed = _edited(typed, k)
 
     def ask_key(self, label: str) -> str | None:
         """One key (raw) or the first word of the next input line."""
@@ -371,12 +375,7 @@ class ReviewScreen:
             if len(k) == 1 and k in "123456789" and hits and int(k) <= len(hits):
                 self.panel = None
                 return hits[int(k) - 1].id
-            if k == "backspace":
-                typed = typed[:-1]
-            elif k == "ctrl-u":
-                typed = ""
-            elif len(k) == 1 and k.isprintable():
-                typed += k
+            typed = _edited(typed, k)
 
     # -- panels ----------------------------------------------------------------------------
     def definition_panel(self, code_id: str) -> list["Text"]:
