@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 QC     := $(BIN)/qualcode
 
-.PHONY: demo test bench report-screenshot clean
+.PHONY: demo test docs bench report-screenshot clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# docs/cli.md, the command reference, generated from the Typer app (tests/test_docs.py fails when it is stale).
+docs: $(STAMP)
+	$(BIN)/python docs/gen_cli.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
