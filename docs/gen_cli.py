@@ -209,7 +209,11 @@ def _is_help(param: Any) -> bool:
 
 
 def _arguments(command: Any) -> list[Any]:
-    return [p for p in command.params if getattr(p, "param_type_name", "") == "argument" or type(p).__name__.endswith("Argument")]
+    return [
+        p
+        for p in command.params
+        if getattr(p, "param_type_name", "") == "argument" or type(p).__name__.endswith("Argument")
+    ]
 
 
 def _options(command: Any) -> list[Any]:
@@ -239,9 +243,8 @@ def param_rows(node: Command) -> list[str]:
         out += ["", "| Argument | Type | Default | Description |", "|---|---|---|---|"]
         for arg in arguments:
             name = (arg.metavar or arg.name).upper() + ("..." if arg.nargs == -1 else "")
-            out.append(
-                f"| `{name}` | {param_type(arg, hints)} | {param_default(arg)} | {_cell(getattr(arg, 'help', '') or '')} |"
-            )
+            description = _cell(getattr(arg, "help", "") or "")
+            out.append(f"| `{name}` | {param_type(arg, hints)} | {param_default(arg)} | {description} |")
     options = _options(node.command)
     if options:
         out += ["", "| Option | Type | Default | Description |", "|---|---|---|---|"]
