@@ -55,9 +55,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check qualcode tests benchmarks docs
 	$(BIN)/mypy qualcode
 
-# The mechanical fixes only (import order, pyupgrade, unused imports): no behaviour change. Re-run after a merge.
+# The mechanical fixes only (import order, pyupgrade, unused imports; ruff's safe fixes): no behaviour change.
+# Re-run after a merge. It lists what is left to fix by hand and does not fail on it.
 lint-fix: $(STAMP)
-	$(BIN)/ruff check --fix --select I,UP,F401 qualcode tests benchmarks docs
+	$(BIN)/ruff check --fix --fixable I,UP,F401 --exit-zero qualcode tests benchmarks docs
 
 # docs/cli.md, the command reference, generated from the Typer app (tests/test_docs.py fails when it is stale).
 docs: $(STAMP)
