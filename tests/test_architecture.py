@@ -83,29 +83,36 @@ def _resolve(module: str, path: Path, node: ast.Import | ast.ImportFrom) -> list
     return [target for target in targets if target]
 
 
+def imports_in(module: str, path: Path, source: str) -> list[Import]:
+    """The internal imports in one module's source."""
+    found: list[Import] = []
+
+    def visit(node: ast.AST, in_function: bool) -> None:
+        if isinstance(node, ast.If) and _is_type_checking(node.test):
+            for child in node.orelse:
+                visit(child, in_function)
+            return
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            for target in dict.fromkeys(_resolve(module, path, node)):
+                if target != module:
+                    found.append(Import(module, target, node.lineno, in_function))
+            return
+        inside = in_function or isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
+        for child in ast.iter_child_nodes(node):
+            visit(child, inside)
+
+    visit(ast.parse(source, filename=str(path)), False)
+    return found
+
+
 @cache
 def imports() -> tuple[Import, ...]:
     """Every internal import in the package, in file and line order."""
-    found: list[Import] = []
-    for module, path in _modules().items():
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-
-        def visit(node: ast.AST, in_function: bool, module: str = module, path: Path = path) -> None:
-            if isinstance(node, ast.If) and _is_type_checking(node.test):
-                for child in node.orelse:
-                    visit(child, in_function)
-                return
-            if isinstance(node, ast.Import | ast.ImportFrom):
-                for target in dict.fromkeys(_resolve(module, path, node)):
-                    if target != module:
-                        found.append(Import(module, target, node.lineno, in_function))
-                return
-            inside = in_function or isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
-            for child in ast.iter_child_nodes(node):
-                visit(child, inside)
-
-        visit(tree, False)
-    return tuple(found)
+    return tuple(
+        imp
+        for module, path in _modules().items()
+        for imp in imports_in(module, path, path.read_text(encoding="utf-8"))
+    )
 
 
 def graph() -> dict[str, set[str]]:
@@ -204,11 +211,41 @@ def test_imports_are_read() -> None:
     assert ("qualcode", "qualcode.project") in found
     assert ("qualcode.cli", "qualcode.cli.review") in found  # from qualcode.cli import (..., review, ...)
     assert len(found) > 150
-    # TYPE_CHECKING-only: qualcode.refi.qdpx_import imports Project for annotations only
-    assert not any(
-        imp.source == "qualcode.refi.qdpx_import" and imp.target == "qualcode.project" and imp.line < 125
-        for imp in imports()
-    )
+
+
+def test_imports_resolve() -> None:
+    """Absolute, relative, submodule and name imports; TYPE_CHECKING left out; imports in functions marked."""
+    source = """
+from typing import TYPE_CHECKING
+import json
+import qualcode.store
+from qualcode.export import table
+from qualcode.errors import InputError
+from . import frame
+from ..codebook.model import Codebook
+from .. import config
+if TYPE_CHECKING:
+    from qualcode.project import Project
+else:
+    from qualcode import atomic
+def f():
+    from qualcode.agreement import stats
+    return lambda: __import__("x")
+"""
+    found = imports_in("qualcode.tables.matrix", ROOT / "tables" / "matrix.py", source)
+    assert [(imp.target, imp.in_function) for imp in found] == [
+        ("qualcode.store", False),
+        ("qualcode.export.table", False),
+        ("qualcode.errors", False),
+        ("qualcode.tables.frame", False),
+        ("qualcode.codebook.model", False),
+        ("qualcode.config", False),
+        ("qualcode.atomic", False),
+        ("qualcode.agreement.stats", True),
+    ]
+    # in a package's __init__, `from . import x` is relative to the package itself
+    init = imports_in("qualcode.tables", ROOT / "tables" / "__init__.py", "from . import ids\n")
+    assert [imp.target for imp in init] == ["qualcode.tables.ids"]
 
 
 def test_no_import_cycles() -> None:
