@@ -13,7 +13,7 @@ import typer
 from qualcode.cli.app import Format, emit, err, info, open_project, to_json
 from qualcode.cli.exchange import export_app, import_app
 from qualcode.errors import InputError
-from qualcode.refi.qdpx_read import import_qdpx
+from qualcode.refi.qdpx_import import import_qdpx
 from qualcode.refi.qdpx_write import export_qdpx
 
 
