@@ -19,7 +19,8 @@ from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.inter_rater import aggregate_raters
 from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss
 
-from qualcode.agreement.compute import PatternTable, WeightedRatingData, agreement
+from qualcode.agreement.compute import agreement
+from qualcode.agreement.patterns import PatternTable, WeightedRatingData
 from qualcode.agreement.stats import all_coefficients
 from qualcode.errors import InputError
 

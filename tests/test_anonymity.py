@@ -10,15 +10,12 @@ from hypothesis import strategies as st
 
 from qualcode.anonymity.detect import (
     Finding,
-    PseudonymKey,
     SensitiveTerms,
-    anonymise,
     bsn_valid,
     detect,
-    findings_table_rows,
     iban_valid,
-    normalise_original,
 )
+from qualcode.anonymity.pseudonyms import PseudonymKey, anonymise, normalise_original
 from qualcode.errors import InputError
 
 
@@ -371,11 +368,6 @@ def test_line_offset_shifts_lines_only() -> None:
 def test_overlaps_keep_the_longer_finding() -> None:
     text = "mail jansen@ede.nl of bel +31 612345678"
     assert kinds_texts(text, TERMS) == [("email", "jansen@ede.nl"), ("phone", "+31 612345678")]
-
-
-def test_findings_table_rows() -> None:
-    rows = findings_table_rows(detect("Bel 0612345678", None), Path("t/a.txt"))
-    assert rows == [{"file": "t/a.txt", "line": 1, "column": 5, "kind": "phone", "text": "0612345678"}]
 
 
 def test_clean_interview_text_has_no_findings() -> None:

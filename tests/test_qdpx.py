@@ -15,7 +15,8 @@ from qualcode.refi.qdc import QUALCODE_NAMESPACE, code_guid
 from qualcode.errors import InputError
 from qualcode.refi.qdpx_write import build_qdpx, export_qdpx, qde_schema_errors, qdpx_bytes, user_guid
 from qualcode.project import Project
-from qualcode.refi.qdpx_import import build_source_text, import_qdpx, normalise_with_index, transcript_id_for
+from qualcode.refi.offsets import build_source_text, normalise_with_index
+from qualcode.refi.qdpx_import import import_qdpx, transcript_id_for
 
 XSD = Path(__file__).parent / "data" / "refi-qda" / "Project.xsd"
 NS = "urn:QDA-XML:project:1.0"

@@ -4,20 +4,10 @@ This module turns the codings of two or more coders into reliability data (one r
 and coder) and hands them to :mod:`qualcode.agreement.stats`. What "a unit" is decides what the
 numbers mean, so the unit is always explicit and the result carries a note for a methods section.
 
-Units (``unit=``):
-
-* ``turn``: a respondent turn (fragment). A coder applied a code to a turn when one of their
-  codings of that code overlaps the turn (codings sit inside one turn, so: the turn it was made on).
-* ``sentence``: a sentence of a respondent turn (the rule-based sentencizer of
-  :mod:`qualcode.transcripts.sentences`); a coding covers every sentence it overlaps.
-* ``char``: every character of the respondent turns. Reported twice: over all characters, and
-  (``coded_only``) over only the characters at least one coder coded with that code, since text
-  nobody coded otherwise dominates the figures ("neither" agreement).
-* ``segment``: MAXQDA-style matching, two coders only. Per code and transcript, a coding of A and
-  one of B are paired one-to-one when their overlap, intersection over union of the character
-  spans, is at least ``overlap`` (greedy, highest overlap first). Each pair is one unit coded by
-  both; each coding left unpaired is one unit coded by its coder only. There are no "neither"
-  units, so ``units = pairs + unpaired codings``.
+The unit builders (what a turn, sentence, character or segment unit is, and how codings become
+ratings of it) are in :mod:`qualcode.agreement.units`, looked up by name; the compressed
+reliability data in :mod:`qualcode.agreement.patterns`. This module checks the options, settles
+the scope, selects each coder's spans, and assembles the entries, warnings and methods note.
 
 Missing versus "not coded" (``rated=``): a rating is *missing* when the coder did not look at the
 unit, and *False* when the coder looked and did not apply the code. With ``rated="coded"`` (the
@@ -45,26 +35,23 @@ binary rows of the group's codes and ``overall`` the nominal variable (``kind: "
 Pseudo-coders: ``auto:rules`` / ``auto:model`` stand for an engine's suggestions (all of open,
 accepted and rejected with ``suggestions="all"``; only open ones with ``"open"``).
 
-Performance: reliability data are built with numpy from coding spans (bincount over interval
-boundaries, no Python loop over units x codes) and compressed to their distinct rating patterns
-with counts (at most ``3**coders`` per binary code). The coefficients are computed from those
-weighted patterns, which gives exactly the numbers of the expanded matrix (tallies are sums over
-units) while the pooled ``overall`` of 100,000 turns x 60 codes costs kilobytes, not gigabytes.
+Performance: see :mod:`qualcode.agreement.units` and :mod:`qualcode.agreement.patterns`; the
+coefficients are computed from weighted rating patterns, which gives exactly the numbers of the
+expanded matrix while the pooled ``overall`` of 100,000 turns x 60 codes costs kilobytes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import TYPE_CHECKING, Any, Sequence
 
-
-from qualcode.agreement.stats import COEFFICIENT_NAMES, Coefficient, RatingData, _Tallies, _tally, all_coefficients
+from qualcode.agreement.patterns import PatternTable
+from qualcode.agreement.stats import COEFFICIENT_NAMES, Coefficient, all_coefficients
+from qualcode.agreement.units import UNIT_BUILDERS, UNITS, Corpus, Spans, UnitBuilder, UnitRatings
 from qualcode.codebook.model import is_under
 from qualcode.errors import InputError
-from qualcode.store import Store
-from qualcode.transcripts.sentences import split_sentences_batch
 from qualcode.lazy import lazy_import
+from qualcode.store import Store
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -78,7 +65,6 @@ __all__ = [
     "RATED_RULES",
     "SUGGESTION_SCOPES",
     "AgreementResult",
-    "WeightedRatingData",
     "agreement",
     "check_coders",
     "rated_transcripts",
@@ -86,7 +72,6 @@ __all__ = [
     "suggestion_engine",
 ]
 
-UNITS: tuple[str, ...] = ("turn", "sentence", "char", "segment")
 RATED_RULES: tuple[str, ...] = ("coded", "all")
 SUGGESTION_SCOPES: tuple[str, ...] = ("all", "open")
 AUTO_PREFIX = "auto:"
@@ -105,94 +90,6 @@ ENTRY_COEFFICIENTS = (
     "fleiss_kappa",
 )
 assert set(ENTRY_COEFFICIENTS) == set(COEFFICIENT_NAMES)
-
-
-# --------------------------------------------------------------------------------------------
-# Weighted reliability data
-
-
-@dataclass(frozen=True, eq=False)
-class WeightedRatingData(RatingData):
-    """A :class:`RatingData` whose row ``i`` stands for ``weights[i]`` identical units.
-
-    Why: every coefficient in :mod:`qualcode.agreement.stats` is a function of tallies that are
-    sums over units, so the tallies of a compressed matrix are the weighted sums of the tallies of
-    its rows. Each distinct row is tallied by ``agreement_stats`` itself and scaled, so the
-    numbers are those of the expanded matrix (tests check this against the expanded matrix).
-    """
-
-    weights: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-
-    @property
-    def n_units(self) -> int:
-        return int(self.weights.sum())
-
-    @cached_property
-    def tallies(self) -> _Tallies:
-        m, q = self.n_coders, self.q
-        empty = _tally(np.zeros((0, m), dtype=np.int64), q)
-        units, values, pairs = empty.units.copy(), empty.values.copy(), empty.pairs.copy()
-        for row, w in zip(self.codes, self.weights.tolist()):
-            if not w:
-                continue
-            t = _tally(row[None, :], q)
-            units += w * t.units
-            values += w * t.values
-            pairs += w * t.pairs
-        return _Tallies(units, values, pairs)
-
-
-@dataclass
-class PatternTable:
-    """Distinct rating patterns (``k x coders``, category indices, ``-1`` = missing) and counts."""
-
-    patterns: np.ndarray
-    counts: np.ndarray
-
-    @classmethod
-    def empty(cls, m: int) -> "PatternTable":
-        return cls(np.zeros((0, m), dtype=np.int64), np.zeros(0, dtype=np.int64))
-
-    @classmethod
-    def from_ratings(cls, codes: np.ndarray, q: int, weights: np.ndarray | None = None) -> "PatternTable":
-        """Compress a ``units x coders`` matrix of category indices (-1 missing) to patterns."""
-        codes = np.asarray(codes, dtype=np.int64)
-        n, m = codes.shape
-        if n == 0:
-            return cls.empty(m)
-        base = q + 1
-        if base**m <= 1 << 22:
-            radix = base ** np.arange(m, dtype=np.int64)
-            ids = (codes + 1) @ radix
-            counts = np.bincount(ids, weights=weights, minlength=base**m)
-            nz = np.flatnonzero(counts)
-            patterns = (nz[:, None] // radix[None, :]) % base - 1
-            return cls(patterns.astype(np.int64), np.rint(counts[nz]).astype(np.int64))
-        uniq, inv = np.unique(codes, axis=0, return_inverse=True)
-        counts = np.bincount(inv.reshape(-1), weights=weights, minlength=len(uniq))
-        keep = counts > 0
-        return cls(uniq[keep].astype(np.int64), np.rint(counts[keep]).astype(np.int64))
-
-    @classmethod
-    def concat(cls, tables: Sequence["PatternTable"], m: int, q: int) -> "PatternTable":
-        """Pool tables (stack their units) into one."""
-        if not tables:
-            return cls.empty(m)
-        pats = np.concatenate([t.patterns for t in tables])
-        counts = np.concatenate([t.counts for t in tables]).astype(np.float64)
-        return cls.from_ratings(pats, q, counts)
-
-    def select(self, mask: np.ndarray) -> "PatternTable":
-        return PatternTable(self.patterns[mask], self.counts[mask])
-
-    @property
-    def units(self) -> int:
-        return int(self.counts.sum())
-
-    def rating_data(self, labels: Sequence[Any]) -> WeightedRatingData:
-        return WeightedRatingData(
-            codes=self.patterns, labels=tuple(labels), categories_given=True, weights=self.counts
-        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -291,51 +188,6 @@ def coder_span_groups(store: Store, coder: str, suggestions: str) -> list[tuple[
 
 
 @dataclass
-class _Corpus:
-    """Respondent turns of the transcripts in scope, in one global coordinate space.
-
-    Transcript ``i`` starts at ``offsets[i]`` (its length + 1 after the previous one), so spans of
-    all transcripts can be searched with one ``searchsorted``.
-    """
-
-    transcripts: list[str]
-    offsets: np.ndarray
-    frag_ids: list[str]
-    frag_t: np.ndarray
-    frag_start: np.ndarray
-    frag_end: np.ndarray
-    rated: np.ndarray  # coders x transcripts, bool
-
-    @classmethod
-    def build(cls, store: Store, scope: list[str], coders: Sequence[str], rated_sets: dict[str, set[str]]) -> "_Corpus":
-        lengths = store.transcript_lengths()
-        tindex = {t: i for i, t in enumerate(scope)}
-        offsets = np.zeros(len(scope), dtype=np.int64)
-        if scope:
-            offsets[1:] = np.cumsum([lengths[t] + 1 for t in scope[:-1]])
-        rows = [r for r in store.respondent_spans() if r[1] in tindex]
-        t = np.fromiter((tindex[r[1]] for r in rows), dtype=np.int64, count=len(rows))
-        start = np.fromiter((r[2] for r in rows), dtype=np.int64, count=len(rows)) + offsets[t]
-        end = np.fromiter((r[3] for r in rows), dtype=np.int64, count=len(rows)) + offsets[t]
-        order = np.argsort(start, kind="stable")
-        rated = np.array([[tid in rated_sets[c] for tid in scope] for c in coders], dtype=bool).reshape(
-            len(coders), len(scope)
-        )
-        return cls(scope, offsets, [rows[i][0] for i in order], t[order], start[order], end[order], rated)
-
-    @property
-    def n_frags(self) -> int:
-        return int(self.frag_start.size)
-
-    def fragment_of(self, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(index of the respondent turn containing each global position, whether one does)."""
-        j = np.searchsorted(self.frag_end, pos, side="right")
-        jc = np.minimum(j, max(self.n_frags - 1, 0))
-        inside = (j < self.n_frags) & (self.frag_start[jc] <= pos) if self.n_frags else np.zeros(pos.shape, bool)
-        return jc, inside
-
-
-@dataclass
 class _RawSpans:
     """One coder's spans as read from the store: ``code`` indexes ``codes``, ``rowid`` is the
     transcript's rowid. Parsed from one string per code (see ``Store.coding_span_groups``)."""
@@ -356,19 +208,6 @@ class _RawSpans:
         flat = np.concatenate(parts)
         code = np.repeat(np.arange(len(codes), dtype=np.int64), [len(x) for x in parts])
         return cls(codes, code, flat[:, 0].copy(), flat[:, 1].copy(), flat[:, 2].copy())
-
-
-@dataclass
-class _Spans:
-    """One coder's coding spans in global coordinates; ``code`` indexes the code list."""
-
-    code: np.ndarray
-    start: np.ndarray
-    end: np.ndarray
-    t: np.ndarray
-
-    def of(self, mask: np.ndarray) -> "_Spans":
-        return _Spans(self.code[mask], self.start[mask], self.end[mask], self.t[mask])
 
 
 # --------------------------------------------------------------------------------------------
@@ -549,280 +388,15 @@ def _with_coded_only(entry: dict[str, Any], coded: dict[str, Any]) -> dict[str, 
 
 
 # --------------------------------------------------------------------------------------------
-# Building reliability data per unit
-
-
-def _presence(ustart: np.ndarray, uend: np.ndarray, spans: _Spans, k: int) -> np.ndarray:
-    """``units x k`` booleans: does a span of code ``j`` overlap unit ``i``?
-
-    Units are sorted, non-overlapping intervals. Each span covers the run of units ``lo..hi``
-    found by two ``searchsorted`` calls; the runs are expanded with ``repeat`` (a turn-level coding
-    covers one turn, a sentence-level one a few) and scattered in one assignment, so there is no
-    Python loop over units or codes.
-    """
-    n = ustart.size
-    pres = np.zeros((n, k), dtype=bool)
-    if n == 0 or k == 0 or spans.code.size == 0:
-        return pres
-    lo = np.searchsorted(uend, spans.start, side="right")  # first unit ending after the span starts
-    hi = np.searchsorted(ustart, spans.end, side="left") - 1  # last unit starting before it ends
-    ok = lo <= hi
-    lo, hi, code = lo[ok], hi[ok], spans.code[ok]
-    counts = hi - lo + 1
-    if counts.size and int(counts.max()) == 1:
-        pres[lo, code] = True
-        return pres
-    first = np.cumsum(counts) - counts
-    idx = np.repeat(lo - first, counts) + np.arange(int(counts.sum()), dtype=np.int64)
-    pres[idx, np.repeat(code, counts)] = True
-    return pres
-
-
-def _sentence_units(store: Store, corpus: _Corpus) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-
-    texts: list[str] = []
-    cache: dict[int, str] = {}
-    for j in range(corpus.n_frags):
-        ti = int(corpus.frag_t[j])
-        if ti not in cache:
-            cache.clear()
-            cache[ti] = store.transcript_text(corpus.transcripts[ti])
-        off = int(corpus.offsets[ti])
-        texts.append(cache[ti][int(corpus.frag_start[j]) - off : int(corpus.frag_end[j]) - off])
-    starts: list[int] = []
-    ends: list[int] = []
-    ts: list[int] = []
-    for j, sents in enumerate(split_sentences_batch(texts)):
-        base = int(corpus.frag_start[j])
-        for s, e in sents:
-            starts.append(base + s)
-            ends.append(base + e)
-            ts.append(int(corpus.frag_t[j]))
-    return np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64), np.array(ts, dtype=np.int64)
-
-
-def _binary_ratings(pres: list[np.ndarray], rated_units: list[np.ndarray], j: int) -> np.ndarray:
-    return np.stack([np.where(r, p[:, j], -1) for p, r in zip(pres, rated_units)], axis=1).astype(np.int64)
-
-
-def _nominal_values(pres: np.ndarray, none_i: int, multiple_i: int) -> np.ndarray:
-    """Category index per unit from a ``units x group codes`` presence matrix."""
-    count = pres.sum(axis=1)
-    return np.where(count == 0, none_i, np.where(count == 1, pres.argmax(axis=1), multiple_i)).astype(np.int64)
-
-
-def _interval_tables(
-    ustart: np.ndarray, uend: np.ndarray, ut: np.ndarray, corpus: _Corpus, spans: list[_Spans], n_codes: int
-) -> list[PatternTable]:
-    pres = [_presence(ustart, uend, s, n_codes) for s in spans]
-    rated_units = [corpus.rated[c][ut] for c in range(len(spans))]
-    return [PatternTable.from_ratings(_binary_ratings(pres, rated_units, j), 2) for j in range(n_codes)]
-
-
-def _interval_group_table(
-    ustart: np.ndarray, uend: np.ndarray, ut: np.ndarray, corpus: _Corpus, spans: list[_Spans], n_codes: int
-) -> tuple[PatternTable, bool]:
-    pres = [_presence(ustart, uend, s, n_codes) for s in spans]
-    rated_units = [corpus.rated[c][ut] for c in range(len(spans))]
-    multiple = any(bool((p.sum(axis=1)[r] > 1).any()) for p, r in zip(pres, rated_units))
-    cols = [np.where(r, _nominal_values(p, n_codes, n_codes + 1), -1) for p, r in zip(pres, rated_units)]
-    ratings = np.stack(cols, axis=1) if cols else np.zeros((ustart.size, 0), np.int64)
-    return PatternTable.from_ratings(ratings, n_codes + 2), multiple
-
-
-def _expand_runs(lo: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For runs ``lo[i] .. lo[i] + counts[i] - 1``: (run number of each element, element index)."""
-    first = np.cumsum(counts) - counts
-    owner = np.repeat(np.arange(counts.size, dtype=np.int64), counts)
-    return owner, np.repeat(lo - first, counts) + np.arange(int(counts.sum()), dtype=np.int64)
-
-
-def _clip_to_turns(corpus: _Corpus, spans: _Spans) -> _Spans:
-    """The pieces of each span that lie inside respondent turns (one piece per turn it overlaps)."""
-    lo = np.searchsorted(corpus.frag_end, spans.start, side="right")
-    hi = np.searchsorted(corpus.frag_start, spans.end, side="left") - 1
-    counts = np.maximum(hi - lo + 1, 0)
-    owner, j = _expand_runs(lo, counts)
-    s = np.maximum(spans.start[owner], corpus.frag_start[j])
-    e = np.minimum(spans.end[owner], corpus.frag_end[j])
-    keep = s < e
-    return _Spans(spans.code[owner][keep], s[keep], e[keep], corpus.frag_t[j][keep])
-
-
-def _coverage(points: np.ndarray, spans: _Spans) -> np.ndarray:
-    """For each run ``[points[i], points[i+1])``: is it covered by one of the spans?"""
-    size = points.size + 1
-    cnt = np.bincount(np.searchsorted(points, spans.start), minlength=size) - np.bincount(
-        np.searchsorted(points, spans.end), minlength=size
-    )
-    return np.cumsum(cnt)[: max(points.size - 1, 0)] > 0
-
-
-def _covered_runs(corpus: _Corpus, pieces: list[_Spans]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Elementary character runs covered by at least one piece: within a run every character has
-    the same ratings. Returns (boundary points, mask of covered runs, their lengths, transcripts)."""
-    points = np.unique(np.concatenate([np.zeros(0, np.int64), *[p.start for p in pieces], *[p.end for p in pieces]]))
-    if points.size < 2:
-        z = np.zeros(0, dtype=np.int64)
-        return points, np.zeros(0, bool), z, z
-    covered = np.zeros(points.size - 1, dtype=bool)
-    for p in pieces:
-        covered |= _coverage(points, p)
-    run_start = points[:-1][covered]
-    j, _ = corpus.fragment_of(run_start)  # pieces lie inside respondent turns, so runs do too
-    return points, covered, np.diff(points)[covered], corpus.frag_t[j]
-
-
-def _char_rest(corpus: _Corpus, run_len: np.ndarray, run_t: np.ndarray, value: int) -> tuple[np.ndarray, np.ndarray]:
-    """Ratings and weights for the respondent characters outside every covered run: per transcript,
-    ``value`` ("not applied" / "none") from each coder who rated it, missing from the others."""
-    n_t = len(corpus.transcripts)
-    total = np.bincount(corpus.frag_t, weights=corpus.frag_end - corpus.frag_start, minlength=n_t)
-    covered = np.bincount(run_t, weights=run_len, minlength=n_t) if run_len.size else np.zeros(n_t)
-    rest = total - covered
-    ratings = np.where(corpus.rated.T, value, -1).astype(np.int64)  # transcripts x coders
-    keep = rest > 0
-    return ratings[keep], rest[keep]
-
-
-def _char_tables(corpus: _Corpus, spans: list[_Spans], n_codes: int) -> list[tuple[PatternTable, PatternTable]]:
-    """Per code: (table over all respondent characters, table over characters someone coded).
-
-    Only the character runs some coder covered are built explicitly; all other characters of a
-    transcript share one rating pattern and are added with their count, so the cost grows with
-    the number of codings, not of characters.
-    """
-    clipped = [_clip_to_turns(corpus, s) for s in spans]
-    out = []
-    for k in range(n_codes):
-        pieces = [p.of(p.code == k) for p in clipped]
-        points, covered, lengths, t = _covered_runs(corpus, pieces)
-        cols = []
-        for c, p in enumerate(pieces):
-            cov = _coverage(points, p)[covered] if covered.size else np.zeros(0, bool)
-            cols.append(np.where(cov, 1, np.where(corpus.rated[c][t], 0, -1)))
-        coded = np.stack(cols, axis=1).astype(np.int64) if cols else np.zeros((0, 0), np.int64)
-        rest, rest_w = _char_rest(corpus, lengths, t, 0)
-        w = lengths.astype(np.float64)
-        out.append((PatternTable.from_ratings(np.concatenate([coded, rest]), 2, np.concatenate([w, rest_w])),
-                    PatternTable.from_ratings(coded, 2, w)))
-    return out
-
-
-def _char_group_tables(corpus: _Corpus, spans: list[_Spans], n_codes: int) -> tuple[PatternTable, PatternTable, bool]:
-    clipped = [_clip_to_turns(corpus, s) for s in spans]
-    points, covered, lengths, t = _covered_runs(corpus, clipped)
-    none_i, multiple_i = n_codes, n_codes + 1
-    cols = []
-    multiple = False
-    for c, p in enumerate(clipped):
-        pres = np.zeros((lengths.size, n_codes), dtype=bool)
-        for k in range(n_codes):
-            if covered.size:
-                pres[:, k] = _coverage(points, p.of(p.code == k))[covered]
-        rated = corpus.rated[c][t]
-        multiple |= bool((pres.sum(axis=1)[rated] > 1).any())
-        cols.append(np.where(rated, _nominal_values(pres, none_i, multiple_i), -1))
-    coded = np.stack(cols, axis=1).astype(np.int64)
-    rest, rest_w = _char_rest(corpus, lengths, t, none_i)
-    w = lengths.astype(np.float64)
-    return (PatternTable.from_ratings(np.concatenate([coded, rest]), n_codes + 2, np.concatenate([w, rest_w])),
-            PatternTable.from_ratings(coded, n_codes + 2, w), multiple)
-
-
-def _pairs(a: np.ndarray, b: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
-    """One-to-one pairs of spans (rows ``start, end``, global coordinates) with IoU >= threshold.
-
-    Candidates come from ``searchsorted`` windows: IoU >= t needs ``len(b) <= len(a) / t`` and
-    overlap, so ``b.start`` lies in ``(a.start - len(a) / t, a.end)``. Pairs without a rival are
-    taken as they are; the few contested ones greedily, highest overlap first. Returns the
-    matched flags of ``a`` and of ``b``.
-    """
-    ma, mb = np.zeros(len(a), dtype=bool), np.zeros(len(b), dtype=bool)
-    if not len(a) or not len(b):
-        return ma, mb
-    order = np.argsort(b[:, 0], kind="stable")
-    bs, be = b[order, 0], b[order, 1]
-    la = a[:, 1] - a[:, 0]
-    lo = np.searchsorted(bs, a[:, 0] - la / threshold, side="right")
-    hi = np.searchsorted(bs, a[:, 1], side="left")
-    ai, bj = _expand_runs(lo, np.maximum(hi - lo, 0))
-    inter = np.minimum(a[ai, 1], be[bj]) - np.maximum(a[ai, 0], bs[bj])
-    union = la[ai] + (be[bj] - bs[bj]) - inter
-    iou = np.where(union > 0, inter / np.maximum(union, 1), 0.0)
-    ok = (inter > 0) & (iou >= threshold - 1e-12)
-    ai, bj, iou = ai[ok], bj[ok], iou[ok]
-    contested = (np.bincount(ai, minlength=len(a))[ai] > 1) | (np.bincount(bj, minlength=len(b))[bj] > 1)
-    ma[ai[~contested]] = True
-    mb[order[bj[~contested]]] = True
-    rank = np.argsort(-iou[contested], kind="stable")
-    for i, j in zip(ai[contested][rank].tolist(), bj[contested][rank].tolist()):
-        if not ma[i] and not mb[order[j]]:
-            ma[i] = True
-            mb[order[j]] = True
-    return ma, mb
-
-
-def _segment_tables(corpus: _Corpus, spans: list[_Spans], n_codes: int, overlap: float) -> list[PatternTable]:
-    """Two coders: per code, pairs (1,1), unpaired codings (1,0)/(0,1), or (1,-1)/(-1,1) when the
-    other coder did not rate that transcript. Identical codings of one coder count once."""
-    out = []
-    for k in range(n_codes):
-        rows = []
-        for s in spans:
-            sub = s.of(s.code == k)
-            rows.append(np.unique(np.stack([sub.start, sub.end, sub.t], axis=1), axis=0))
-        a, b = rows
-        ma, mb = _pairs(a[:, :2], b[:, :2], overlap)
-        ra, rb = corpus.rated[0], corpus.rated[1]
-        una, unb = a[~ma], b[~mb]
-        ratings = np.concatenate([
-            np.ones((int(ma.sum()), 2), dtype=np.int64),
-            np.stack([np.ones(len(una), np.int64), np.where(rb[una[:, 2]], 0, -1)], axis=1),
-            np.stack([np.where(ra[unb[:, 2]], 0, -1), np.ones(len(unb), np.int64)], axis=1),
-        ])
-        out.append(PatternTable.from_ratings(ratings, 2))
-    return out
-
-
-# --------------------------------------------------------------------------------------------
 # The methods note
 
 
 def _methods_note(
-    unit: str, coders: Sequence[str], rated: str, n_transcripts: int, units_total: int, overlap: float,
-    group: str | None, group_labels: Sequence[str] | None, suggestions: str, n_codes: int,
+    unit_sentence: str, coders: Sequence[str], rated: str, group: str | None, group_labels: Sequence[str] | None,
+    suggestions: str, n_codes: int,
 ) -> str:
     who = ", ".join(coders)
-    parts: list[str] = []
-    if unit == "turn":
-        parts.append(
-            f"Unit: the respondent turn ({units_total} turns in {n_transcripts} transcripts). A coder applied a "
-            "code to a turn when they coded any part of it."
-        )
-    elif unit == "sentence":
-        parts.append(
-            f"Unit: the sentence of a respondent turn ({units_total} sentences in {n_transcripts} transcripts, "
-            "split by a rule-based sentencizer). A coder applied a code to a sentence when one of their codings "
-            "overlaps it by at least one character."
-        )
-    elif unit == "char":
-        parts.append(
-            f"Unit: the character of the respondent turns ({units_total} characters in {n_transcripts} "
-            "transcripts). Figures are given over all characters and, separately (coded_only), over only the "
-            "characters at least one coder coded with that code; over all characters, text nobody coded counts "
-            "as agreement and inflates the figures."
-        )
-    else:
-        parts.append(
-            f"Unit: the coded segment (MAXQDA-style, {n_transcripts} transcripts). Per code and transcript, a "
-            f"coding of {coders[0]} and one of {coders[1]} are paired one-to-one when their overlap "
-            f"(intersection over union of the character spans) is at least {overlap:g}, highest overlap first. "
-            "Each pair is one unit coded by both, each unpaired coding one unit coded by one coder only; there "
-            "are no units coded by neither, so percent agreement is pairs / (pairs + unpaired codings), and "
-            "coefficients that estimate chance from the coders' margins (kappa, alpha, AC1) are computed on "
-            "this table without a 'neither' cell and are therefore low; report percent agreement."
-        )
+    parts: list[str] = [unit_sentence]
     if group:
         parts.append(
             f"The codes under {group} are treated as one nominal variable with the values "
@@ -860,29 +434,12 @@ def _methods_note(
 
 
 # --------------------------------------------------------------------------------------------
-# The entry point
+# The steps of agreement(): options, scope, the coders' spans, entries, warnings
 
 
-def agreement(
-    store: Store,
-    codebook: "Codebook | None",
-    coders: Sequence[str],
-    *,
-    unit: str = "turn",
-    overlap: float = 0.9,
-    codes: str | None = None,
-    group: str | None = None,
-    transcripts: Sequence[str] | None = None,
-    rated: str = "coded",
-    suggestions: str = "all",
-) -> AgreementResult:
-    """Agreement between ``coders`` per code and pooled, with unit ``unit`` (see module docstring).
-
-    ``codes``: only codes under this prefix. ``group``: the codes under this prefix as one nominal
-    variable. ``transcripts``: only these. ``rated``: "coded" or "all" (the missing-data rule).
-    ``suggestions``: for ``auto:ENGINE`` coders, "all" or "open" suggestions.
-    """
-    if unit not in UNITS:
+def _check_options(unit: str, overlap: float, codes: str | None, group: str | None, suggestions: str) -> UnitBuilder:
+    """The builder of ``unit``, once the options that need no store are checked."""
+    if unit not in UNIT_BUILDERS:
         raise InputError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
     if suggestions not in SUGGESTION_SCOPES:
         raise InputError(f"suggestions must be one of {', '.join(SUGGESTION_SCOPES)}, not {suggestions!r}")
@@ -890,43 +447,59 @@ def agreement(
         raise InputError(f"overlap must be above 0 and at most 1 (intersection over union), not {overlap}")
     if group and codes and codes != group:
         raise InputError("give --codes or --group, not both (--group PREFIX already limits the codes)")
-    coders = check_coders(store, coders)
-    if unit == "segment" and len(coders) != 2:
-        raise InputError("--unit segment pairs the codings of exactly two coders; use turn, sentence or char for more")
-    if unit == "segment" and group:
-        raise InputError("--group needs a unit every coder rates (turn, sentence or char), not segment")
-    order = {c: i for i, c in enumerate(codebook.codes)} if codebook is not None else {}
-    group_codes: list[str] = []
-    if group:
-        if codebook is not None:
-            if group not in codebook.codes:
-                raise InputError(f"unknown code {group!r} for --group; see `qualcode codebook show`")
-            group_codes = [c.id for c in codebook.descendants(group) if c.codable]
-    prefix = group or codes
-    # Every coder's spans of all codes, fetched once: which transcripts a coder rated depends on
-    # codings of any code; the code prefix is applied afterwards.
-    raws = [_RawSpans.of(coder_span_groups(store, c, suggestions)) for c in coders]
-    rowids = store.transcript_rowids()
+    return UNIT_BUILDERS[unit]
+
+
+def _group_codes(codebook: "Codebook | None", group: str | None) -> list[str]:
+    """The codable codes under ``group``: every one is a category of the nominal variable, used or not."""
+    if not group or codebook is None:
+        return []
+    if group not in codebook.codes:
+        raise InputError(f"unknown code {group!r} for --group; see `qualcode codebook show`")
+    return [c.id for c in codebook.descendants(group) if c.codable]
+
+
+def _rated_by_spans(
+    store: Store, coders: Sequence[str], raws: list[_RawSpans], rowids: dict[str, int]
+) -> dict[str, set[str]]:
+    """Transcripts each coder rated, read off the spans already fetched (an engine: its suggestions).
+
+    Why from the spans: they hold the codings of every code, which is what "rated" means, and
+    asking the store again per coder would read them twice.
+    """
     by_rowid = {r: t for t, r in rowids.items()}
-    known_rated = {
+    return {
         c: (store.suggested_transcripts(suggestion_engine(c)) if suggestion_engine(c)
             else {by_rowid[r] for r in np.unique(raw.rowid).tolist()})
         for c, raw in zip(coders, raws)
     }
-    scope, rated_sets = resolve_scope(store, coders, transcripts, rated, known_rated=known_rated)
-    known = set(rowids)
-    outside = left_out({c: s & known for c, s in known_rated.items()}, scope)
-    corpus = _Corpus.build(store, scope, coders, rated_sets)
-    if corpus.n_frags == 0:
-        raise InputError(f"no respondent turns in {', '.join(scope[:5])}: nothing to compare")
-    tindex = {t: i for i, t in enumerate(scope)}
 
-    # coding spans of each coder: in scope, under the prefix, overlapping respondent turns
+
+@dataclass
+class _Selected:
+    """The coders' spans that take part: in scope, under the prefix, overlapping respondent turns."""
+
+    codes: list[str]  # the code list, in codebook order; ``Spans.code`` indexes it
+    spans: list[Spans]  # one per coder
+    used: set[str]  # codes at least one coder applied in scope
+    warnings: list[str]
+
+
+def _select_spans(
+    coders: Sequence[str], raws: list[_RawSpans], corpus: Corpus, rowids: dict[str, int], prefix: str | None,
+    group_codes: list[str], codebook: "Codebook | None",
+) -> _Selected:
+    """Each coder's spans in scope and under ``prefix``, in the corpus's global coordinates.
+
+    A coding that overlaps no respondent turn is dropped with a warning. The code list holds the
+    codes someone applied plus, for a group, all of its codes, in codebook order.
+    """
+    order = {c: i for i, c in enumerate(codebook.codes)} if codebook is not None else {}
     warnings: list[str] = []
     selected: list[tuple[_RawSpans, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     used: set[str] = set()
     t_lut = np.full(max(rowids.values(), default=0) + 1, -1, dtype=np.int64)
-    for tid, i in tindex.items():
+    for i, tid in enumerate(corpus.transcripts):
         t_lut[rowids[tid]] = i
     for c, raw in zip(coders, raws):
         code_ok = np.array([is_under(x, prefix or "") for x in raw.codes], dtype=bool)
@@ -944,65 +517,48 @@ def agreement(
         selected.append((raw, code, s[ok], e[ok], t[ok]))
     code_list = sorted(used | set(group_codes), key=lambda x: (order.get(x, len(order)), x))
     cindex = {code: i for i, code in enumerate(code_list)}
-    spans: list[_Spans] = []
+    spans: list[Spans] = []
     for raw, code, s, e, t in selected:
         lut = np.array([cindex.get(x, -1) for x in raw.codes], dtype=np.int64)
-        spans.append(_Spans(lut[code] if code.size else code, s, e, t))
-    k = len(code_list)
-    unit_word = {"turn": "turns", "sentence": "sentences", "char": "characters", "segment": "segments"}[unit]
-    label = (lambda c: codebook.label_of(c)) if codebook is not None else (lambda c: c)
+        spans.append(Spans(lut[code] if code.size else code, s, e, t))
+    return _Selected(code_list, spans, used, warnings)
 
-    entries: list[dict[str, Any]] = []
-    tables: list[PatternTable] = []
-    overall: dict[str, Any]
-    group_labels: list[str] | None = None
-    if unit in ("turn", "sentence"):
-        if unit == "turn":
-            ustart, uend, ut = corpus.frag_start, corpus.frag_end, corpus.frag_t
-        else:
-            ustart, uend, ut = _sentence_units(store, corpus)
-        units_total = int(ustart.size)
-        tables = _interval_tables(ustart, uend, ut, corpus, spans, k)
-        entries = [_binary_entry(c, t, coders, unit_word) for c, t in zip(code_list, tables)]
-        if group:
-            gtable, multiple = _interval_group_table(ustart, uend, ut, corpus, spans, k)
-            group_labels = [*code_list, NONE_VALUE] + ([MULTIPLE_VALUE] if multiple else [])
-            overall = _nominal_entry(group, gtable, coders, group_labels, unit_word)
-        else:
-            overall = _pooled_entry(tables, coders, k, unit_word)
-    elif unit == "char":
-        units_total = int((corpus.frag_end - corpus.frag_start).sum())
-        pairs = _char_tables(corpus, spans, k)
-        tables = [a for a, _ in pairs]
-        entries = [
-            _with_coded_only(_binary_entry(c, a, coders, unit_word), _binary_entry(c, b, coders, unit_word))
-            for c, (a, b) in zip(code_list, pairs)
-        ]
-        if group:
-            g_all, g_coded, multiple = _char_group_tables(corpus, spans, k)
-            group_labels = [*code_list, NONE_VALUE] + ([MULTIPLE_VALUE] if multiple else [])
-            overall = _with_coded_only(
-                _nominal_entry(group, g_all, coders, group_labels, unit_word),
-                _nominal_entry(group, g_coded, coders, group_labels, unit_word),
-            )
-        else:
-            overall = _with_coded_only(
-                _pooled_entry(tables, coders, k, unit_word), _pooled_entry([b for _, b in pairs], coders, k, unit_word)
-            )
-    else:  # segment
-        tables = _segment_tables(corpus, spans, k, overlap)
-        entries = [_binary_entry(c, t, coders, unit_word) for c, t in zip(code_list, tables)]
-        units_total = sum(t.units for t in tables)
-        overall = _pooled_entry(tables, coders, k, unit_word)
-        for e in [*entries, overall]:
-            e["notes"] = {"unit": "no 'neither' units exist at segment level; see the note", **e["notes"]}
-    if group:  # the nominal variable's categories are all the group's codes; rows only for codes in use
-        entries = [e for e in entries if e["code"] in used]
-    for e in entries:
-        e["label"] = label(e["code"])
-    # Key order: the contract's keys first.
-    entries = [_ordered(e) for e in entries]
-    overall = _ordered(overall)
+
+def _code_entries(
+    code_list: list[str], data: UnitRatings, coders: Sequence[str], unit_word: str
+) -> list[dict[str, Any]]:
+    """One binary entry per code (with its ``coded_only`` twin where the unit has one)."""
+    if data.codes_coded is None:
+        return [_binary_entry(c, t, coders, unit_word) for c, t in zip(code_list, data.codes)]
+    return [
+        _with_coded_only(_binary_entry(c, a, coders, unit_word), _binary_entry(c, b, coders, unit_word))
+        for c, a, b in zip(code_list, data.codes, data.codes_coded)
+    ]
+
+
+def _overall_entry(
+    group: str | None, group_labels: list[str] | None, data: UnitRatings, coders: Sequence[str], n_codes: int,
+    unit_word: str,
+) -> dict[str, Any]:
+    """The group's nominal variable, or else all codes pooled (with ``coded_only`` where the unit has one)."""
+    if group:
+        assert data.group is not None and group_labels is not None
+        overall = _nominal_entry(group, data.group, coders, group_labels, unit_word)
+        if data.group_coded is None:
+            return overall
+        return _with_coded_only(overall, _nominal_entry(group, data.group_coded, coders, group_labels, unit_word))
+    overall = _pooled_entry(data.codes, coders, n_codes, unit_word)
+    if data.codes_coded is None:
+        return overall
+    return _with_coded_only(overall, _pooled_entry(data.codes_coded, coders, n_codes, unit_word))
+
+
+def _scope_warnings(
+    coders: Sequence[str], scope: list[str], rated_sets: dict[str, set[str]], rated: str,
+    outside: dict[str, list[str]], transcripts: Sequence[str] | None,
+) -> list[str]:
+    """Which ratings are missing and which coded transcripts were left out, so neither goes unseen."""
+    warnings: list[str] = []
     for c in coders:
         missing = [t for t in scope if t not in rated_sets[c]]
         if missing and rated == "coded":
@@ -1010,7 +566,14 @@ def agreement(
     for c, ts in outside.items():
         why = "not among the transcripts named" if transcripts else "no other coder coded them"
         warnings.append(f"left out ({why}): {_shown(ts)}, coded by {c}")
-    note = _methods_note(unit, coders, rated, len(scope), units_total, overlap, group, group_labels, suggestions, k)
+    return warnings
+
+
+def _settings(
+    unit: str, coders: Sequence[str], rated: str, scope: list[str], codes: str | None, group: str | None,
+    units_total: int, overlap: float, suggestions: str,
+) -> dict[str, Any]:
+    """The settings the result was computed with (only those that apply to this unit and these coders)."""
     settings: dict[str, Any] = {
         "rated": rated,
         "transcripts": scope,
@@ -1022,6 +585,72 @@ def agreement(
         settings["overlap"] = overlap
     if any(suggestion_engine(c) for c in coders):
         settings["suggestions"] = suggestions
+    return settings
+
+
+# --------------------------------------------------------------------------------------------
+# The entry point
+
+
+def agreement(
+    store: Store,
+    codebook: "Codebook | None",
+    coders: Sequence[str],
+    *,
+    unit: str = "turn",
+    overlap: float = 0.9,
+    codes: str | None = None,
+    group: str | None = None,
+    transcripts: Sequence[str] | None = None,
+    rated: str = "coded",
+    suggestions: str = "all",
+) -> AgreementResult:
+    """Agreement between ``coders`` per code and pooled, with unit ``unit`` (see module docstring
+    and :mod:`qualcode.agreement.units`).
+
+    ``codes``: only codes under this prefix. ``group``: the codes under this prefix as one nominal
+    variable. ``transcripts``: only these. ``rated``: "coded" or "all" (the missing-data rule).
+    ``suggestions``: for ``auto:ENGINE`` coders, "all" or "open" suggestions.
+    """
+    builder = _check_options(unit, overlap, codes, group, suggestions)
+    coders = check_coders(store, coders)
+    builder.check(coders, group)
+    group_codes = _group_codes(codebook, group)
+    # Every coder's spans of all codes, fetched once: which transcripts a coder rated depends on
+    # codings of any code; the code prefix is applied afterwards.
+    raws = [_RawSpans.of(coder_span_groups(store, c, suggestions)) for c in coders]
+    rowids = store.transcript_rowids()
+    known_rated = _rated_by_spans(store, coders, raws, rowids)
+    scope, rated_sets = resolve_scope(store, coders, transcripts, rated, known_rated=known_rated)
+    known = set(rowids)
+    outside = left_out({c: s & known for c, s in known_rated.items()}, scope)
+    corpus = Corpus.build(store, scope, coders, rated_sets)
+    if corpus.n_frags == 0:
+        raise InputError(f"no respondent turns in {', '.join(scope[:5])}: nothing to compare")
+    sel = _select_spans(coders, raws, corpus, rowids, group or codes, group_codes, codebook)
+    k = len(sel.codes)
+
+    data = builder.ratings(store, corpus, sel.spans, k, group=bool(group), overlap=overlap)
+    group_labels = [*sel.codes, NONE_VALUE] + ([MULTIPLE_VALUE] if data.multiple else []) if group else None
+    entries = _code_entries(sel.codes, data, coders, builder.word)
+    overall = _overall_entry(group, group_labels, data, coders, k, builder.word)
+    if builder.entry_note:
+        for e in [*entries, overall]:
+            e["notes"] = {"unit": builder.entry_note, **e["notes"]}
+    if group:  # the nominal variable's categories are all the group's codes; rows only for codes in use
+        entries = [e for e in entries if e["code"] in sel.used]
+    for e in entries:
+        e["label"] = codebook.label_of(e["code"]) if codebook is not None else e["code"]
+    # Key order: the contract's keys first.
+    entries = [_ordered(e) for e in entries]
+    overall = _ordered(overall)
+
+    warnings = [*sel.warnings, *_scope_warnings(coders, scope, rated_sets, rated, outside, transcripts)]
+    unit_sentence = builder.describe(
+        units_total=data.units_total, n_transcripts=len(scope), coders=coders, overlap=overlap
+    )
+    note = _methods_note(unit_sentence, coders, rated, group, group_labels, suggestions, k)
+    settings = _settings(unit, coders, rated, scope, codes, group, data.units_total, overlap, suggestions)
     return AgreementResult(unit, list(coders), entries, overall, note, settings, warnings)
 
 

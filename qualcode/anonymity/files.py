@@ -13,7 +13,8 @@ from typing import Sequence
 
 from qualcode.atomic import write_bytes
 from qualcode.errors import InputError
-from qualcode.anonymity.detect import PseudonymKey, anonymise, detect
+from qualcode.anonymity.detect import detect
+from qualcode.anonymity.pseudonyms import PseudonymKey, anonymise
 from qualcode.transcripts.decode import decode_bytes
 
 TEXT_SUFFIXES = {".txt", ".md", ".vtt", ".srt"}

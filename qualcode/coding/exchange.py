@@ -209,134 +209,17 @@ def import_codings(
     as_coder = _str(as_coder)
     if as_coder is not None:
         as_coder = as_coder.strip()
-    if rows:
-        columns = set().union(*(r.keys() for _, r in rows))
-        missing = [c for c in REQUIRED if c not in columns] + ([] if as_coder or "coder" in columns else ["coder"])
-        if missing:
-            raise InputError(
-                f"missing column(s): {', '.join(missing)} (an exchange file needs coder, code and fragment; "
-                "coder may be left out with --as NAME)",
-                file=path,
-            )
-    hashes = store.transcript_hashes()
-    frag_cache: dict[str, dict[str, Any] | None] = {}
-    text_cache: dict[str, str] = {}
-    problems: list[str] = []
-    n_problems = 0
+    _check_columns(rows, as_coder, path)
+    checker = _RowChecker(store, codebook, as_coder, store.transcript_hashes())
+    problems = _Problems()
     planned: list[tuple[int, dict[str, Any]]] = []
-
-    def problem(line: int, message: str) -> None:
-        nonlocal n_problems
-        n_problems += 1
-        if len(problems) < MAX_PROBLEMS:
-            problems.append(f"line {line}: {message}")
-
     for line, raw in rows:
-        row = {str(k).strip().lower(): v for k, v in raw.items()}
-        coder = as_coder or _str(row.get("coder"))
-        if coder is None:
-            problem(line, "no coder (fill the coder column or use --as NAME)")
-            continue
-        coder = coder.strip()
-        if coder.startswith("auto:"):
-            problem(line, f"coder {coder!r}: names starting with 'auto:' are reserved for suggestion engines")
-            continue
-        fid = _str(row.get("fragment"))
-        if fid is None:
-            problem(line, "no fragment (ids look like <transcript>:<n>)")
-            continue
-        fid = fid.strip()
-        tid, sep, n = fid.rpartition(":")
-        if not sep or not tid:
-            problem(line, f"fragment {fid!r} is not of the form <transcript>:<n>")
-            continue
-        if tid not in hashes:
-            problem(line, f"unknown transcript {tid!r} (fragment {fid}); import into a project with the same "
-                          "transcripts")
-            continue
-        given_tid = _str(row.get("transcript"))
-        if given_tid is not None and given_tid.strip() != tid:
-            problem(line, f"fragment {fid} is not in transcript {given_tid.strip()!r}")
-            continue
-        if fid not in frag_cache:
-            frag_cache[fid] = store.fragment(fid)
-        frag = frag_cache[fid]
-        if frag is None:
-            problem(line, f"unknown fragment {fid!r}: transcript {tid} has no turn {n}")
-            continue
-        given_hash = _str(row.get("transcript_hash"))
-        if given_hash is not None and given_hash.strip() != hashes[tid]:
-            problem(line, f"transcript {tid} has changed since the export (its text hash differs); the offsets "
-                          "no longer fit: re-export from a project with the same transcript text")
-            continue
-        code = _str(row.get("code"))
-        if code is None:
-            problem(line, "no code")
-            continue
         try:
-            resolve_code(codebook, code.strip(), codable=True)
-            stance = check_stance(_str(row.get("stance")))
-        except InputError as exc:
-            problem(line, str(exc))
-            continue
-        code = code.strip()
-        if tid not in text_cache:
-            text_cache[tid] = store.transcript_text(tid)
-        body = text_cache[tid][frag["start"] : frag["end"]]
-        given_text = _str(row.get("text"))
-        if given_text is not None:
-            given_text = unicodedata.normalize("NFC", given_text.replace("\r\n", "\n"))
-        s_raw, e_raw = row.get("start"), row.get("end")
-        s_raw = None if _str(s_raw) is None else s_raw
-        e_raw = None if _str(e_raw) is None else e_raw
-        if (s_raw is None) != (e_raw is None):
-            problem(line, "give both start and end, or neither (the whole turn)")
-            continue
-        if s_raw is not None:
-            try:
-                s, e = _int(s_raw, "start"), _int(e_raw, "end")
-            except ValueError as exc:
-                problem(line, str(exc))
-                continue
-            if not (frag["start"] <= s < e <= frag["end"]):
-                problem(line, f"span {s}:{e} is out of range: fragment {fid} spans {frag['start']}:{frag['end']} "
-                              "(offsets are code points in the transcript's text)")
-                continue
-            covered = text_cache[tid][s:e]
-            if given_text is not None and given_text != covered:
-                problem(line, f"text at {s}:{e} differs: the file has {_short(given_text)}, the transcript "
-                              f"{_short(covered)}")
-                continue
-        elif given_text is not None:
-            i = body.find(given_text)
-            if i < 0:
-                problem(line, f"text {_short(given_text)} does not occur in fragment {fid}")
-                continue
-            s, e = frag["start"] + i, frag["start"] + i + len(given_text)
-            covered = given_text
-        else:
-            s, e = frag["start"], frag["end"]
-            covered = body
-        planned.append((line, {
-            "coder": coder, "code": code, "transcript_id": tid, "fragment_id": fid, "start": s, "end": e,
-            "text": covered, "stance": stance, "memo": _str(row.get("memo")),
-        }))
-    if n_problems:
-        more = f"\n  ... and {n_problems - len(problems)} more" if n_problems > len(problems) else ""
-        raise InputError(
-            f"{n_problems} problem(s); nothing imported:\n  " + "\n  ".join(problems) + more, file=path
-        )
-    existing: dict[str, set[tuple[str, str, int, int]]] = {}
-    new_rows: list[dict[str, Any]] = []
-    stamp = now()
-    for _, r in planned:
-        keys = existing.setdefault(r["coder"], store.coding_keys(r["coder"]))
-        key = (r["code"], r["transcript_id"], r["start"], r["end"])
-        if key in keys:
-            continue
-        keys.add(key)
-        new_rows.append({**r, "origin": "import", "suggestion_id": None, "run_id": None,
-                         "codebook_hash": codebook.hash, "created_at": stamp, "status": "active"})
+            planned.append((line, checker.coding(raw)))
+        except _RowProblem as exc:
+            problems.add(line, str(exc))
+    problems.raise_if_any(path)
+    new_rows = _new_codings(store, codebook, planned)
     coders = sorted({r["coder"] for r in new_rows})
     report = ImportReport(None, str(path), len(rows), len(new_rows), len(planned) - len(new_rows), coders)
     if not new_rows:
@@ -352,3 +235,164 @@ def import_codings(
         store.set_run_summary(run_id, {"imported": len(new_rows), "skipped": report.skipped, "coders": coders})
     report.run_id = run_id
     return report
+
+
+def _check_columns(rows: list[tuple[int, dict[str, Any]]], as_coder: str | None, path: Path) -> None:
+    """Refuse a file without the columns every row needs (coder may come from ``--as``)."""
+    if not rows:
+        return
+    columns = set().union(*(r.keys() for _, r in rows))
+    missing = [c for c in REQUIRED if c not in columns] + ([] if as_coder or "coder" in columns else ["coder"])
+    if missing:
+        raise InputError(
+            f"missing column(s): {', '.join(missing)} (an exchange file needs coder, code and fragment; "
+            "coder may be left out with --as NAME)",
+            file=path,
+        )
+
+
+class _RowProblem(Exception):
+    """What is wrong with one row: collected with its line number, so one error lists them all."""
+
+
+@dataclass
+class _Problems:
+    """The problems found so far: the first ``MAX_PROBLEMS`` in full, the rest counted."""
+
+    messages: list[str] = field(default_factory=list)
+    count: int = 0
+
+    def add(self, line: int, message: str) -> None:
+        self.count += 1
+        if len(self.messages) < MAX_PROBLEMS:
+            self.messages.append(f"line {line}: {message}")
+
+    def raise_if_any(self, path: Path) -> None:
+        if self.count:
+            more = f"\n  ... and {self.count - len(self.messages)} more" if self.count > len(self.messages) else ""
+            raise InputError(
+                f"{self.count} problem(s); nothing imported:\n  " + "\n  ".join(self.messages) + more, file=path
+            )
+
+
+@dataclass
+class _RowChecker:
+    """Turns one row into a coding to add, or raises :class:`_RowProblem` saying why it cannot.
+
+    Fragments and transcript texts are looked up once per file, not once per row.
+    """
+
+    store: Store
+    codebook: "Codebook"
+    as_coder: str | None
+    hashes: dict[str, str]  # transcript id -> hash of its canonical text
+    fragments: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)
+
+    def coding(self, raw: dict[str, Any]) -> dict[str, Any]:
+        """The coding a row stands for, checked in the order a reader fixes a row: who, where, what, which text."""
+        row = {str(k).strip().lower(): v for k, v in raw.items()}
+        coder = self.coder(row)
+        tid, fid, frag = self.fragment(row)
+        code, stance = self.code_and_stance(row)
+        s, e, covered = self.span(row, tid, fid, frag)
+        return {
+            "coder": coder, "code": code, "transcript_id": tid, "fragment_id": fid, "start": s, "end": e,
+            "text": covered, "stance": stance, "memo": _str(row.get("memo")),
+        }
+
+    def coder(self, row: dict[str, Any]) -> str:
+        coder = self.as_coder or _str(row.get("coder"))
+        if coder is None:
+            raise _RowProblem("no coder (fill the coder column or use --as NAME)")
+        coder = coder.strip()
+        if coder.startswith("auto:"):
+            raise _RowProblem(f"coder {coder!r}: names starting with 'auto:' are reserved for suggestion engines")
+        return coder
+
+    def fragment(self, row: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
+        """(transcript id, fragment id, fragment): known, and in a transcript whose text has not changed."""
+        fid = _str(row.get("fragment"))
+        if fid is None:
+            raise _RowProblem("no fragment (ids look like <transcript>:<n>)")
+        fid = fid.strip()
+        tid, sep, n = fid.rpartition(":")
+        if not sep or not tid:
+            raise _RowProblem(f"fragment {fid!r} is not of the form <transcript>:<n>")
+        if tid not in self.hashes:
+            raise _RowProblem(f"unknown transcript {tid!r} (fragment {fid}); import into a project with the same "
+                              "transcripts")
+        given_tid = _str(row.get("transcript"))
+        if given_tid is not None and given_tid.strip() != tid:
+            raise _RowProblem(f"fragment {fid} is not in transcript {given_tid.strip()!r}")
+        if fid not in self.fragments:
+            self.fragments[fid] = self.store.fragment(fid)
+        frag = self.fragments[fid]
+        if frag is None:
+            raise _RowProblem(f"unknown fragment {fid!r}: transcript {tid} has no turn {n}")
+        given_hash = _str(row.get("transcript_hash"))
+        if given_hash is not None and given_hash.strip() != self.hashes[tid]:
+            raise _RowProblem(f"transcript {tid} has changed since the export (its text hash differs); the offsets "
+                              "no longer fit: re-export from a project with the same transcript text")
+        return tid, fid, frag
+
+    def code_and_stance(self, row: dict[str, Any]) -> tuple[str, str | None]:
+        code = _str(row.get("code"))
+        if code is None:
+            raise _RowProblem("no code")
+        try:
+            resolve_code(self.codebook, code.strip(), codable=True)
+            stance = check_stance(_str(row.get("stance")))
+        except InputError as exc:
+            raise _RowProblem(str(exc)) from None
+        return code.strip(), stance
+
+    def span(self, row: dict[str, Any], tid: str, fid: str, frag: dict[str, Any]) -> tuple[int, int, str]:
+        """(start, end, covered text): the given span, else the first occurrence of the given
+        text in the turn, else the whole turn; a given text must be what the span covers."""
+        if tid not in self.texts:
+            self.texts[tid] = self.store.transcript_text(tid)
+        body = self.texts[tid][frag["start"] : frag["end"]]
+        given_text = _str(row.get("text"))
+        if given_text is not None:
+            given_text = unicodedata.normalize("NFC", given_text.replace("\r\n", "\n"))
+        s_raw, e_raw = row.get("start"), row.get("end")
+        s_raw = None if _str(s_raw) is None else s_raw
+        e_raw = None if _str(e_raw) is None else e_raw
+        if (s_raw is None) != (e_raw is None):
+            raise _RowProblem("give both start and end, or neither (the whole turn)")
+        if s_raw is not None:
+            try:
+                s, e = _int(s_raw, "start"), _int(e_raw, "end")
+            except ValueError as exc:
+                raise _RowProblem(str(exc)) from None
+            if not (frag["start"] <= s < e <= frag["end"]):
+                raise _RowProblem(f"span {s}:{e} is out of range: fragment {fid} spans {frag['start']}:{frag['end']} "
+                                  "(offsets are code points in the transcript's text)")
+            covered = self.texts[tid][s:e]
+            if given_text is not None and given_text != covered:
+                raise _RowProblem(f"text at {s}:{e} differs: the file has {_short(given_text)}, the transcript "
+                                  f"{_short(covered)}")
+            return s, e, covered
+        if given_text is not None:
+            i = body.find(given_text)
+            if i < 0:
+                raise _RowProblem(f"text {_short(given_text)} does not occur in fragment {fid}")
+            return frag["start"] + i, frag["start"] + i + len(given_text), given_text
+        return frag["start"], frag["end"], body
+
+
+def _new_codings(store: Store, codebook: "Codebook", planned: list[tuple[int, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """The planned codings the coder does not have yet (same code and span), each once, as rows to insert."""
+    existing: dict[str, set[tuple[str, str, int, int]]] = {}
+    new_rows: list[dict[str, Any]] = []
+    stamp = now()
+    for _, r in planned:
+        keys = existing.setdefault(r["coder"], store.coding_keys(r["coder"]))
+        key = (r["code"], r["transcript_id"], r["start"], r["end"])
+        if key in keys:
+            continue
+        keys.add(key)
+        new_rows.append({**r, "origin": "import", "suggestion_id": None, "run_id": None,
+                         "codebook_hash": codebook.hash, "created_at": stamp, "status": "active"})
+    return new_rows

@@ -50,8 +50,10 @@ from qualcode.transcripts.attributes import to_stored
 from qualcode.refi.qdc import PROJECT_NS, QUALCODE_NAMESPACE, _description, _name_lang, code_attributes, code_guid
 from qualcode.version import __version__
 from qualcode.atomic import write_bytes
+from qualcode.store import Store
 
 if TYPE_CHECKING:
+    from qualcode.codebook.model import Codebook
     from qualcode.project import Project
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can hold: no real time stamp
@@ -139,92 +141,109 @@ def _value_element(parent: ET.Element, var_guid: str, var_type: str, value: str)
 
 
 # --------------------------------------------------------------------------------------
-# the document
+# the document, one part at a time (in the order Project.xsd wants the elements)
 # --------------------------------------------------------------------------------------
 
-
-def _with_markers(text: str, markers: list[str]) -> str:
-    lines = [text.strip()] if text.strip() else []
-    if lines and markers:
-        lines.append("")
-    return "\n".join(lines + markers)
+AttrValues = dict[str, tuple[str | None, str]]  # attribute name -> (stored value, type)
 
 
-def build_qdpx(project: "Project") -> tuple[bytes, dict[str, str], QdpxExport]:
-    """The ``project.qde`` bytes, the source files (zip name -> text) and a summary."""
+@dataclass
+class _Notes:
+    """Memos as REFI ``<Note>``s and who refers to them.
 
-    store = project.store
-    summary = QdpxExport(path=Path())
-    cb = project.codebook()
-    lang, other = _name_lang(cb)
-    codings = project.coding_rows(status="active")
-    memos = store.query_memos()
-    transcripts = [t["id"] for t in store.transcript_summaries()]
+    Why collected first: the codebook, the sources and the project itself each carry
+    ``<NoteRef>``s, and which coders exist depends on who wrote the notes, so the notes are
+    known before any element is written and the ``<Notes>`` element comes near the end.
+    """
 
-    # -- notes (memos) -------------------------------------------------------------------
-    notes: list[tuple[str, str, str, str | None]] = []  # (guid, name, text, coder)
-    note_refs: dict[tuple[str, str | None], list[str]] = {}  # (target kind, target id) -> note guids
+    notes: list[tuple[str, str, str, str | None]] = field(default_factory=list)  # (guid, name, text, coder)
+    refs: dict[tuple[str, str | None], list[str]] = field(default_factory=dict)  # (target kind, id) -> guids
+
+    def of(self, kind: str, target: str | None) -> list[str]:
+        """The note GUIDs attached to a target (``("code", id)``, ``("transcript", id)``, ...)."""
+        return self.refs.get((kind, target), [])
+
+
+def _collect_notes(memos: list[dict[str, Any]], codings: list[dict[str, Any]]) -> _Notes:
+    """Project, code, transcript and fragment memos (a fragment's go on its transcript) and
+    coding memos; case memos are left out: a ``<Case>`` has no NoteRef, they become its description."""
+    out = _Notes()
     for m in memos:
         if m["target_kind"] == "case":
             continue  # a <Case> has no NoteRef: case memos become its <Description>
         g = guid("memo", str(m["id"]))
-        notes.append((g, f"memo on {m['target_kind']}" + (f" {m['target_id']}" if m["target_id"] else ""),
-                      m["text"], m["coder"]))
+        out.notes.append((g, f"memo on {m['target_kind']}" + (f" {m['target_id']}" if m["target_id"] else ""),
+                          m["text"], m["coder"]))
         kind, target = m["target_kind"], m["target_id"]
         if kind == "fragment" and target:
             kind, target = "transcript", target.rsplit(":", 1)[0]
-        note_refs.setdefault((kind, target), []).append(g)
+        out.refs.setdefault((kind, target), []).append(g)
     for c in codings:
         if c["memo"]:
             g = guid("coding-memo", coding_key(c))
-            notes.append((g, f"memo on coding {c['code']} ({c['coder']})", c["memo"], c["coder"]))
-            note_refs.setdefault(("coding", str(c["id"])), []).insert(0, g)
+            out.notes.append((g, f"memo on coding {c['code']} ({c['coder']})", c["memo"], c["coder"]))
+            out.refs.setdefault(("coding", str(c["id"])), []).insert(0, g)
+    return out
 
-    # -- users ---------------------------------------------------------------------------
-    coders = set(store.coder_names()) | {c["coder"] for c in codings} | {n[3] for n in notes if n[3]}
-    summary.users = sorted(coders)
 
-    root = ET.Element(
-        "Project", {"xmlns": PROJECT_NS, "name": project.config.name, "origin": f"qualcode {__version__}"}
-    )
-    if summary.users:
+def _add_users(root: ET.Element, names: list[str]) -> None:
+    if names:
         users_el = ET.SubElement(root, "Users")
-        for name in summary.users:
+        for name in names:
             ET.SubElement(users_el, "User", {"guid": user_guid(name), "name": name})
 
-    # -- codebook ------------------------------------------------------------------------
+
+def _add_code(code_id: str, parent: ET.Element, attrs: dict[str, str], description: str, notes: _Notes,
+              code_elements: dict[str, ET.Element]) -> None:
+    el = ET.SubElement(parent, "Code", attrs)
+    ET.SubElement(el, "Description").text = description
+    for g in notes.of("code", code_id):
+        ET.SubElement(el, "NoteRef", {"targetGUID": g})
+    code_elements[code_id] = el
+
+
+def _add_codebook(root: ET.Element, cb: "Codebook", codings: list[dict[str, Any]], notes: _Notes,
+                  summary: QdpxExport) -> None:
+    """The nested codebook, plus each code codings use that the codebook no longer has, under its
+    nearest existing ancestor (with a warning), so no coding points at a missing code."""
+    lang, other = _name_lang(cb)
     book = ET.SubElement(root, "CodeBook")
     codes_el = ET.SubElement(book, "Codes")
     code_elements: dict[str, ET.Element] = {}
-
-    def add_code(code_id: str, parent: ET.Element, attrs: dict[str, str], description: str) -> None:
-        el = ET.SubElement(parent, "Code", attrs)
-        ET.SubElement(el, "Description").text = description
-        for g in note_refs.get(("code", code_id), []):
-            ET.SubElement(el, "NoteRef", {"targetGUID": g})
-        code_elements[code_id] = el
-
     for code in cb.codes.values():
         parent_el = code_elements.get(code.parent) if code.parent else None
         attrs = code_attributes(code, lang)
-        add_code(code.id, parent_el if parent_el is not None else codes_el, attrs, _description(code, lang, other))
+        _add_code(code.id, parent_el if parent_el is not None else codes_el, attrs, _description(code, lang, other),
+                  notes, code_elements)
     for code_id in sorted({c["code"] for c in codings} - set(cb.codes)):
         parts = code_id.split(".")
         prefixes = (".".join(parts[:i]) for i in range(len(parts) - 1, 0, -1))
         ancestor = next((p for p in prefixes if p in code_elements), None)
         parent_el = code_elements[ancestor] if ancestor else codes_el
-        add_code(code_id, parent_el, {"guid": code_guid(code_id), "name": code_id, "isCodable": "true"},
-                 f"[id: {code_id}]")
+        _add_code(code_id, parent_el, {"guid": code_guid(code_id), "name": code_id, "isCodable": "true"},
+                  f"[id: {code_id}]", notes, code_elements)
         summary.warnings.append(f"code {code_id!r} is used by codings but not in the codebook; exported as is")
     if not code_elements:  # <Codes> needs at least one <Code>: leave the codebook out
         root.remove(book)
 
-    # -- variables -----------------------------------------------------------------------
+
+@dataclass
+class _Attributes:
+    """Case and transcript attributes as stored values, and the REFI type of each attribute name."""
+
+    cases: dict[str, AttrValues]
+    transcripts: dict[str, AttrValues]
+    types: dict[str, str]
+
+
+def _attributes(project: "Project") -> _Attributes:
+    """Every case's attributes (own and inherited) and every transcript's, typed across both:
+    one ``<Variable>`` per name needs one type for all its values."""
     case_attrs = project.case_attribute_details()
-    transcript_attrs: dict[str, dict[str, tuple[str | None, str]]] = {}
-    for a in store.attributes("transcript"):
+    transcript_attrs: dict[str, AttrValues] = {}
+    for a in project.store.attributes("transcript"):
         transcript_attrs.setdefault(a["owner_id"], {})[a["key"]] = (a["value"], a["type"])
-    stored_case_attrs: dict[str, dict[str, tuple[str | None, str]]] = {}
+    stored_case_attrs: dict[str, AttrValues] = {}
     for case_id, values in case_attrs.items():
         for key, detail in values.items():
             typed = to_stored(detail["value"])
@@ -233,21 +252,27 @@ def build_qdpx(project: "Project") -> tuple[bytes, dict[str, str], QdpxExport]:
     for owner in (*stored_case_attrs.values(), *transcript_attrs.values()):
         for key, pair in owner.items():
             by_name.setdefault(key, []).append(pair)
-    var_types = {name: _variable_type(values) for name, values in by_name.items()}
+    types = {name: _variable_type(values) for name, values in by_name.items()}
+    return _Attributes(stored_case_attrs, transcript_attrs, types)
+
+
+def _add_variables(root: ET.Element, var_types: dict[str, str]) -> None:
     if var_types:
         vars_el = ET.SubElement(root, "Variables")
         for name in sorted(var_types):
             ET.SubElement(vars_el, "Variable", {"guid": guid("variable", name), "name": name,
                                                 "typeOfVariable": var_types[name]})
-    summary.variables = len(var_types)
 
-    def values_of(parent: ET.Element, attrs: dict[str, tuple[str | None, str]]) -> None:
-        for key in sorted(attrs):
-            value, _type = attrs[key]
-            if value is not None:
-                _value_element(parent, guid("variable", key), var_types[key], value)
 
-    # -- cases ---------------------------------------------------------------------------
+def _add_values(parent: ET.Element, attrs: AttrValues, var_types: dict[str, str]) -> None:
+    for key in sorted(attrs):
+        value, _type = attrs[key]
+        if value is not None:
+            _value_element(parent, guid("variable", key), var_types[key], value)
+
+
+def _add_cases(root: ET.Element, store: Store, memos: list[dict[str, Any]], attrs: _Attributes) -> int:
+    """One ``<Case>`` per case: its memos as description, its attributes, its transcripts. Returns how many."""
     case_ids = sorted(store.case_ids())
     if case_ids:
         cases_el = ET.SubElement(root, "Cases")
@@ -256,12 +281,33 @@ def build_qdpx(project: "Project") -> tuple[bytes, dict[str, str], QdpxExport]:
             texts = [m["text"].strip() for m in memos if m["target_kind"] == "case" and m["target_id"] == case_id]
             if texts:
                 ET.SubElement(case_el, "Description").text = "\n\n".join(texts)
-            values_of(case_el, stored_case_attrs.get(case_id, {}))
+            _add_values(case_el, attrs.cases.get(case_id, {}), attrs.types)
             for tid in store.transcripts_of_case(case_id):
                 ET.SubElement(case_el, "SourceRef", {"targetGUID": guid("transcript", tid)})
-    summary.cases = len(case_ids)
+    return len(case_ids)
 
-    # -- sources -------------------------------------------------------------------------
+
+def _add_selection(src: ET.Element, c: dict[str, Any], notes: _Notes) -> None:
+    """One coding as a ``<PlainTextSelection>`` holding one ``<Coding>`` (stance in its description)."""
+    key = coding_key(c)
+    sel = ET.SubElement(src, "PlainTextSelection", {
+        "guid": guid("selection", key),
+        "name": " ".join(c["text"].split())[:60],
+        "startPosition": str(c["start"]),
+        "endPosition": str(c["end"]),
+        "creatingUser": user_guid(c["coder"]),
+    })
+    if c["stance"]:
+        ET.SubElement(sel, "Description").text = f"[stance: {c['stance']}]"
+    coding_el = ET.SubElement(sel, "Coding", {"guid": guid("coding", key), "creatingUser": user_guid(c["coder"])})
+    ET.SubElement(coding_el, "CodeRef", {"targetGUID": code_guid(c["code"])})
+    for ng in notes.of("coding", str(c["id"])):
+        ET.SubElement(coding_el, "NoteRef", {"targetGUID": ng})
+
+
+def _add_sources(root: ET.Element, store: Store, transcripts: list[str], codings: list[dict[str, Any]],
+                 notes: _Notes, attrs: _Attributes, summary: QdpxExport) -> dict[str, str]:
+    """One ``<TextSource>`` per transcript with its codings; returns the source files (zip name -> text)."""
     files: dict[str, str] = {}
     by_transcript: dict[str, list[dict[str, Any]]] = {}
     for c in codings:
@@ -279,30 +325,19 @@ def build_qdpx(project: "Project") -> tuple[bytes, dict[str, str], QdpxExport]:
             ET.SubElement(src, "Description").text = "\n".join(markers)
         rows = sorted(by_transcript.get(tid, []), key=lambda c: (c["start"], c["end"], c["code"], c["coder"]))
         for c in rows:
-            key = coding_key(c)
-            sel = ET.SubElement(src, "PlainTextSelection", {
-                "guid": guid("selection", key),
-                "name": " ".join(c["text"].split())[:60],
-                "startPosition": str(c["start"]),
-                "endPosition": str(c["end"]),
-                "creatingUser": user_guid(c["coder"]),
-            })
-            if c["stance"]:
-                ET.SubElement(sel, "Description").text = f"[stance: {c['stance']}]"
-            coding_el = ET.SubElement(sel, "Coding",
-                                      {"guid": guid("coding", key), "creatingUser": user_guid(c["coder"])})
-            ET.SubElement(coding_el, "CodeRef", {"targetGUID": code_guid(c["code"])})
-            for ng in note_refs.get(("coding", str(c["id"])), []):
-                ET.SubElement(coding_el, "NoteRef", {"targetGUID": ng})
-        for ng in note_refs.get(("transcript", tid), []):
+            _add_selection(src, c, notes)
+        for ng in notes.of("transcript", tid):
             ET.SubElement(src, "NoteRef", {"targetGUID": ng})
-        values_of(src, transcript_attrs.get(tid, {}))
+        _add_values(src, attrs.transcripts.get(tid, {}), attrs.types)
         summary.codings += len(rows)
     summary.sources = len(transcripts)
+    return files
 
-    # -- notes ---------------------------------------------------------------------------
-    referenced = {g for gs in note_refs.values() for g in gs}
-    kept = [n for n in notes if n[0] in referenced]
+
+def _add_notes(root: ET.Element, notes: _Notes) -> int:
+    """The ``<Notes>`` something refers to, then the project's own ``<NoteRef>``s. Returns how many notes."""
+    referenced = {g for gs in notes.refs.values() for g in gs}
+    kept = [n for n in notes.notes if n[0] in referenced]
     if kept:
         notes_el = ET.SubElement(root, "Notes")
         for g, name, text, coder in kept:
@@ -311,9 +346,33 @@ def build_qdpx(project: "Project") -> tuple[bytes, dict[str, str], QdpxExport]:
                 attrs["creatingUser"] = user_guid(coder)
             note = ET.SubElement(notes_el, "Note", attrs)
             ET.SubElement(note, "PlainTextContent").text = text
-    summary.notes = len(kept)
-    for g in note_refs.get(("project", None), []):
+    for g in notes.of("project", None):
         ET.SubElement(root, "NoteRef", {"targetGUID": g})
+    return len(kept)
+
+
+def build_qdpx(project: "Project") -> tuple[bytes, dict[str, str], QdpxExport]:
+    """The ``project.qde`` bytes, the source files (zip name -> text) and a summary."""
+    store = project.store
+    summary = QdpxExport(path=Path())
+    codings = project.coding_rows(status="active")
+    memos = store.query_memos()
+    transcripts = [t["id"] for t in store.transcript_summaries()]
+    notes = _collect_notes(memos, codings)
+    coders = set(store.coder_names()) | {c["coder"] for c in codings} | {n[3] for n in notes.notes if n[3]}
+    summary.users = sorted(coders)
+
+    root = ET.Element(
+        "Project", {"xmlns": PROJECT_NS, "name": project.config.name, "origin": f"qualcode {__version__}"}
+    )
+    _add_users(root, summary.users)
+    _add_codebook(root, project.codebook(), codings, notes, summary)
+    attrs = _attributes(project)
+    _add_variables(root, attrs.types)
+    summary.variables = len(attrs.types)
+    summary.cases = _add_cases(root, store, memos, attrs)
+    files = _add_sources(root, store, transcripts, codings, notes, attrs, summary)
+    summary.notes = _add_notes(root, notes)
 
     _drop_invalid_xml_chars(root)
     ET.indent(root, space="  ")

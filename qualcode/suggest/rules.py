@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
 from qualcode.codebook.model import Codebook, Indicator, is_under
 from qualcode.codebook.model import Codebook as CB
@@ -341,14 +341,3 @@ def _suggest_multiprocess(
         for payload in pool.imap(_work, chunks):
             for found in json.loads(payload):
                 yield [Suggestion(c, sc, st, en, ev, stance) for c, sc, st, en, ev, stance in found]
-
-
-def iter_batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for it in items:
-        batch.append(it)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

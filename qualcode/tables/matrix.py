@@ -24,6 +24,7 @@ What the totals mean (also in ``df.attrs["notes"]``, which the CLI prints under 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from qualcode.codebook.model import is_under
@@ -124,20 +125,61 @@ def build_matrix(
     check_choice(count, COUNTS, "--count")
     check_choice(normalize, NORMALIZE, "--normalize")
     names = parse_rows(rows)
-    if names is not None:
-        known_attrs = {k for attrs in case_attributes.values() for k in attrs}
-        for n in names:
-            if n not in known_attrs:
-                shown = ", ".join(sorted(known_attrs)) or "none"
-                raise InputError(f"no case has an attribute {n!r}; case attributes: {shown}")
+    _check_row_attributes(names, case_attributes)
     prefix = cols.strip()
     codings = [c for c in codings if is_under(c["code"], prefix)]
     columns = code_columns(codebook, prefix, depth, (c["code"] for c in codings))
 
+    tally = _tally_cells(codings, case_attributes, names, prefix, depth, count, columns)
+    ordered = sorted(tally.row_keys, key=lambda k: tuple(natural_key(v) for v in k))
+    data, totals = _table_rows(ordered, columns, tally.cells, count)
+    data = _normalized(data, totals, normalize)
+
+    keys = ordered + [(TOTAL,) + ("",) * (len(names or [None]) - 1)]
+    header = list(columns)
+    if labels:
+        mapping = _label_columns(columns, codebook, lang)
+        header = [mapping[c] for c in columns]
+    df = pd.DataFrame(data, index=_row_index(keys, names), columns=header + [TOTAL])
+    notes = [_totals_note(count, normalize)]
+    if tally.no_case:
+        notes.append(f"{tally.no_case} codering(en) zonder case staan in de rij {UNKNOWN}"
+                     if count != "cases" else f"{tally.no_case} codering(en) zonder case zijn niet geteld")
+    df.attrs["notes"] = notes
+    df.attrs["count"] = count
+    df.attrs["normalize"] = normalize
+    return df
+
+
+def _check_row_attributes(names: list[str] | None, case_attributes: Mapping[str, Mapping[str, Any]]) -> None:
+    """Refuse a row attribute no case has (a typo would otherwise give one row of ``onbekend``)."""
+    if names is None:
+        return
+    known_attrs = {k for attrs in case_attributes.values() for k in attrs}
+    for n in names:
+        if n not in known_attrs:
+            shown = ", ".join(sorted(known_attrs)) or "none"
+            raise InputError(f"no case has an attribute {n!r}; case attributes: {shown}")
+
+
+@dataclass
+class _Tally:
+    """The cells before totals: ``cells[row key][column]`` is a count (codings, words) or the set
+    of cases (cases); ``row_keys`` every row, coded or not; ``no_case`` codings without a case."""
+
+    cells: dict[tuple, dict[str, Any]]
+    row_keys: set[tuple]
+    no_case: int
+
+
+def _tally_cells(
+    codings: Sequence[Mapping[str, Any]], case_attributes: Mapping[str, Mapping[str, Any]], names: list[str] | None,
+    prefix: str, depth: int | None, count: str, columns: list[str],
+) -> _Tally:
+    """Count each coding in its row and (collapsed) column. A grouping code coded directly
+    (imported data) gets a column of its own: it is appended to ``columns``."""
     row_keys = {_row_key(case, attrs, names) for case, attrs in case_attributes.items()}
-    # cells[row key][column] -> count (codings, words) or the set of cases (cases)
     cells: dict[tuple, dict[str, Any]] = {}
-    notes: list[str] = []
     no_case = 0
     for c in codings:
         case = c.get("case")
@@ -157,8 +199,14 @@ def build_matrix(
             row[col] = row.get(col, 0) + count_words(c.get("text") or "")
         else:
             row.setdefault(col, set()).add(case)
-    ordered = sorted(row_keys, key=lambda k: tuple(natural_key(v) for v in k))
+    return _Tally(cells, row_keys, no_case)
 
+
+def _table_rows(
+    ordered: list[tuple], columns: list[str], cells: dict[tuple, dict[str, Any]], count: str
+) -> tuple[list[list[float]], list[float]]:
+    """(rows with their Totaal, then the Totaal row; the Totaal row alone). With ``cases`` the
+    totals count distinct cases, not the sum of the cells."""
     data: list[list[float]] = []
     if count == "cases":
         for key in ordered:
@@ -172,32 +220,26 @@ def build_matrix(
             data.append(vals + [sum(vals)])
         totals = [sum(r[i] for r in data) for i in range(len(columns) + 1)]
     data.append(totals)
+    return data, totals
 
+
+def _normalized(data: list[list[float]], totals: list[float], normalize: str) -> list[list[float]]:
     if normalize == "row":
-        data = [[_pct(v, r[-1]) for v in r] for r in data]
-    elif normalize == "col":
-        data = [[_pct(v, totals[i]) for i, v in enumerate(r)] for r in data]
+        return [[_pct(v, r[-1]) for v in r] for r in data]
+    if normalize == "col":
+        return [[_pct(v, totals[i]) for i, v in enumerate(r)] for r in data]
+    return data
 
-    keys = ordered + [(TOTAL,) + ("",) * (len(names or [None]) - 1)]
+
+def _row_index(keys: list[tuple], names: list[str] | None) -> "pd.Index":
+    """One level named ``case`` or after the one attribute; a MultiIndex for two or more."""
+    import pandas as pd
+
     if names is None:
-        index = pd.Index([k[0] for k in keys], name="case")
-    elif len(names) == 1:
-        index = pd.Index([k[0] for k in keys], name=names[0])
-    else:
-        index = pd.MultiIndex.from_tuples(keys, names=names)
-    header = list(columns)
-    if labels:
-        mapping = _label_columns(columns, codebook, lang)
-        header = [mapping[c] for c in columns]
-    df = pd.DataFrame(data, index=index, columns=header + [TOTAL])
-    notes.append(_totals_note(count, normalize))
-    if no_case:
-        notes.append(f"{no_case} codering(en) zonder case staan in de rij {UNKNOWN}"
-                     if count != "cases" else f"{no_case} codering(en) zonder case zijn niet geteld")
-    df.attrs["notes"] = notes
-    df.attrs["count"] = count
-    df.attrs["normalize"] = normalize
-    return df
+        return pd.Index([k[0] for k in keys], name="case")
+    if len(names) == 1:
+        return pd.Index([k[0] for k in keys], name=names[0])
+    return pd.MultiIndex.from_tuples(keys, names=names)
 
 
 def _pct(value: float, total: float) -> float:
