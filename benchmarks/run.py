@@ -92,6 +92,7 @@ def bench_review(project) -> tuple[float, float, float]:
 
 def bench_rules(n_transcripts: int, words_each: int, processes: int) -> dict:
     from corpus import write_corpus
+
     from qualcode.project import Project
 
     with tempfile.TemporaryDirectory() as tmp:

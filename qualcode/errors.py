@@ -8,9 +8,9 @@ found a problem it reports, such as an invalid codebook (exit 1).
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from qualcode.agreement.compute import AgreementResult, agreement
 from qualcode.agreement.consensus import ConsensusReport, consensus
@@ -39,8 +40,8 @@ from qualcode.tables.frequencies import code_frequencies
 from qualcode.tables.matrix import build_cooccurrence, build_matrix
 from qualcode.tables.overview import data_overview, respondent_overview
 from qualcode.tables.quotes import QuoteOptions, check_case_attrs, collect_quotes, quotes_frame
-from qualcode.tables.typology_tables import TypologyTableOptions, typology_table
 from qualcode.tables.typology import OVERRIDE_ATTR, TypologyData, assignment_frame, gather, resolve_typology_path
+from qualcode.tables.typology_tables import TypologyTableOptions, typology_table
 from qualcode.transcripts.attributes import check_key, effective_case_attributes, from_stored, parse_value
 from qualcode.transcripts.sentences import split_sentences_batch
 
@@ -73,7 +74,7 @@ class Project:
 
     # -- opening ----------------------------------------------------------------------------
     @classmethod
-    def open(cls, path: str | Path | None = None) -> "Project":
+    def open(cls, path: str | Path | None = None) -> Project:
         """Open the project at ``path`` or the nearest parent folder with ``qualcode.toml``."""
         if path is not None:
             p = Path(path)
@@ -88,7 +89,7 @@ class Project:
         return cls(root, config, Store(config.db_path))
 
     @classmethod
-    def init(cls, path: str | Path, name: str | None = None, copy_codebook: bool = True) -> "Project":
+    def init(cls, path: str | Path, name: str | None = None, copy_codebook: bool = True) -> Project:
         """Make a new project folder with settings, folders, the default codebook and a database."""
         root = Path(path)
         if (root / CONFIG_NAME).exists():
@@ -125,7 +126,7 @@ class Project:
     def close(self) -> None:
         self.store.close()
 
-    def __enter__(self) -> "Project":
+    def __enter__(self) -> Project:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -138,8 +139,8 @@ class Project:
         *,
         attributes: str | Path | None = None,
         allow_pii: bool = False,
-        progress: "Progress | None" = None,
-    ) -> "IngestReport":
+        progress: Progress | None = None,
+    ) -> IngestReport:
         """Read transcript files (and a case-attribute CSV) into the project as one run."""
 
         return ingest(
@@ -165,7 +166,7 @@ class Project:
             )
         return out
 
-    def transcripts(self) -> "pd.DataFrame":
+    def transcripts(self) -> pd.DataFrame:
         import pandas as pd
 
         rows = self.transcript_rows()
@@ -238,7 +239,7 @@ class Project:
             for r in self.store.case_summaries()
         ]
 
-    def cases(self) -> "pd.DataFrame":
+    def cases(self) -> pd.DataFrame:
         """One row per case, one column per attribute (typed values)."""
         import pandas as pd
 
@@ -320,7 +321,7 @@ class Project:
         min_score: float = 0.35,
         processes: int = 1,
         model_coder: str | None = None,
-        progress: "Progress | None" = None,
+        progress: Progress | None = None,
     ) -> tuple[int | None, list[dict[str, Any]]]:
         """Suggest codes for respondent fragments as one run; returns (run id, new suggestions)."""
 
@@ -345,7 +346,7 @@ class Project:
         )
         return [suggestion_record(r) for r in rows]
 
-    def suggestions(self, **kwargs: Any) -> "pd.DataFrame":
+    def suggestions(self, **kwargs: Any) -> pd.DataFrame:
         import pandas as pd
 
         return pd.DataFrame(self.suggestion_rows(**kwargs))
@@ -363,7 +364,7 @@ class Project:
         rows = self.store.query_codings(coders=coders, code_prefix=codes, transcript_ids=transcripts, status=status)
         return [coding_record(r) for r in rows]
 
-    def codings(self, **kwargs: Any) -> "pd.DataFrame":
+    def codings(self, **kwargs: Any) -> pd.DataFrame:
         import pandas as pd
 
         return pd.DataFrame(self.coding_rows(**kwargs))
@@ -495,7 +496,7 @@ class Project:
         max_words: int | None = None,
         context: bool = False,
         group_by: str = "code",
-    ) -> "pd.DataFrame":
+    ) -> pd.DataFrame:
         """Citation table: one row per coded passage (per code; several coders of one span share a row).
 
         Columns: code, code_label, quote, citation, case, fragment, stance, coder, then one per
@@ -539,7 +540,7 @@ class Project:
         normalize: str = "none",
         coders: str | Sequence[str] | None = None,
         labels: bool = False,
-    ) -> "pd.DataFrame":
+    ) -> pd.DataFrame:
         """Case-by-code (``rows="case"``) or attribute-by-code (``rows=["gemeente", "team"]``) counts.
 
         Columns are the codes under the prefix ``cols`` (collapsed to ``depth`` levels below it),
@@ -560,7 +561,7 @@ class Project:
         coders: str | Sequence[str] | None = None,
         depth: int | None = None,
         labels: bool = False,
-    ) -> "pd.DataFrame":
+    ) -> pd.DataFrame:
         """Code x code: how many units (turns, or cases) have both codes; the diagonal: units with the code."""
 
         codings = self.table_codings(coders, codes)
@@ -588,7 +589,7 @@ class Project:
                       override_attr=override_attr, lang=lang or self.config.language)
 
     def typology(self, typology_path: str | Path | None = None, coder: str | None = None,
-                 level: str | None = None, **options: Any) -> "pd.DataFrame":
+                 level: str | None = None, **options: Any) -> pd.DataFrame:
         """``qualcode typology``: one row per case with ``case, [level attribute], type, type_label,
         scores, evidence, contradicting, manual``. ``level``: ``"case"`` or a case attribute (e.g.
         ``"team"``) whose values pool the codings; a case attribute ``type`` set by hand wins."""
@@ -604,7 +605,7 @@ class Project:
         *,
         options: TypologyTableOptions | None = None,
         data: TypologyData | None = None,
-    ) -> dict[str, "pd.DataFrame"]:
+    ) -> dict[str, pd.DataFrame]:
         """Typology tables by name (``assignment``, ``distribution``, ``profile``, ``strategies``,
         ``appendix``: :func:`qualcode.tables.typology_tables.typology_table`), from one assignment
         (``data``, else :meth:`typology_data`)."""
@@ -614,44 +615,44 @@ class Project:
         return {name: typology_table(name, data, self.codebook(), opts, turn) for name in names}
 
     def _typology_table(self, name: str, typology_path: str | Path | None, coder: str | None, level: str | None,
-                        options: dict[str, Any]) -> "pd.DataFrame":
+                        options: dict[str, Any]) -> pd.DataFrame:
         opts = TypologyTableOptions(**({"citation": self.config.citation} | options))
         return self.typology_tables([name], typology_path, coder, level, options=opts)[name]
 
     def type_distribution(self, typology_path: str | Path | None = None, coder: str | None = None,
-                          level: str | None = None, **options: Any) -> "pd.DataFrame":
+                          level: str | None = None, **options: Any) -> pd.DataFrame:
         """Respondents per type, municipality and team with id ranges (options:
         :class:`qualcode.tables.typology_tables.TypologyTableOptions`)."""
         return self._typology_table("distribution", typology_path, coder, level, options)
 
     def type_profile(self, typology_path: str | Path | None = None, coder: str | None = None,
-                     level: str | None = None, **options: Any) -> "pd.DataFrame":
+                     level: str | None = None, **options: Any) -> pd.DataFrame:
         """Dominant pole per profile aspect and type, by majority rule (options such
         as ``majority=0.6`` and ``counts=True``)."""
         return self._typology_table("profile", typology_path, coder, level, options)
 
     def type_strategies(self, typology_path: str | Path | None = None, coder: str | None = None,
-                        level: str | None = None, **options: Any) -> "pd.DataFrame":
+                        level: str | None = None, **options: Any) -> pd.DataFrame:
         """Discretion strategies per type and their classification (options such as
         ``by_code=True``)."""
         return self._typology_table("strategies", typology_path, coder, level, options)
 
     def type_context(self, attr: str = "caseload", typology_path: str | Path | None = None,
-                     coder: str | None = None, level: str | None = None, **options: Any) -> "pd.DataFrame":
+                     coder: str | None = None, level: str | None = None, **options: Any) -> pd.DataFrame:
         """A numeric attribute per team and per type, the type's value being the mean of its team
         means (:func:`qualcode.tables.context.context_numbers`)."""
 
         return context_numbers(self.typology_data(typology_path, coder, level), attr, **options)
 
     def type_features(self, features: Sequence[str], typology_path: str | Path | None = None,
-                      coder: str | None = None, level: str | None = None, **options: Any) -> "pd.DataFrame":
+                      coder: str | None = None, level: str | None = None, **options: Any) -> pd.DataFrame:
         """Yes/no team features per type as Ja / Nee / Deels (
         :func:`qualcode.tables.context.context_features`)."""
 
         return context_features(self.typology_data(typology_path, coder, level), list(features), **options)
 
     def type_appendix(self, typology_path: str | Path | None = None, coder: str | None = None,
-                      level: str | None = None, **options: Any) -> "pd.DataFrame":
+                      level: str | None = None, **options: Any) -> pd.DataFrame:
         """Quotes that justify each type per team and feature, plus contradicting evidence
         (options such as ``max_quotes`` and ``max_words``)."""
         return self._typology_table("appendix", typology_path, coder, level, options)
@@ -671,20 +672,20 @@ class Project:
 
         return turn
 
-    def data_overview(self, **options: Any) -> "pd.DataFrame":
+    def data_overview(self, **options: Any) -> pd.DataFrame:
         """Group and individual interviews, respondents (and observations) per team, with a total
         row (options: :func:`qualcode.tables.overview.data_overview`)."""
 
         attrs = {r["id"]: r["attributes"] for r in self.case_rows()}
         return data_overview(self.transcript_rows(), attrs, **options)
 
-    def respondent_overview(self, **options: Any) -> "pd.DataFrame":
+    def respondent_overview(self, **options: Any) -> pd.DataFrame:
         """Respondents per municipality x job title x client group, with totals (
         options: :func:`qualcode.tables.overview.respondent_overview`)."""
 
         return respondent_overview({r["id"]: r["attributes"] for r in self.case_rows()}, **options)
 
-    def logics_by_dimension(self, coder: str | None = None, **options: Any) -> "pd.DataFrame":
+    def logics_by_dimension(self, coder: str | None = None, **options: Any) -> pd.DataFrame:
         """Respondents voicing each logic on each dimension, with the stance split and optional
         quantifier words (options: :func:`qualcode.tables.dimensions.dimensions`)."""
 
@@ -693,7 +694,7 @@ class Project:
         options.setdefault("lang", self.config.language or "nl")
         return dimensions(codings, self.codebook(), coder=coder, **options)
 
-    def aspects_by_group(self, group_attr: str, coder: str | None = None, **options: Any) -> "pd.DataFrame":
+    def aspects_by_group(self, group_attr: str, coder: str | None = None, **options: Any) -> pd.DataFrame:
         """Respondents per respondent group mentioning each aspect of professional practice, "niet
         genoemd" for none (options: :func:`qualcode.tables.aspects.aspects`)."""
 
@@ -710,7 +711,7 @@ class Project:
 
         return agreement(self.store, self.codebook(), coders, **options)
 
-    def agreement(self, coders: Sequence[str], **options: Any) -> "pd.DataFrame":
+    def agreement(self, coders: Sequence[str], **options: Any) -> pd.DataFrame:
         """Agreement as a DataFrame, one row per code (and scope) plus overall; ``.attrs["note"]`` holds
         the methods note. ``Project.open(p).agreement(["anna", "bram"], unit="sentence")``."""
         return self.agreement_report(coders, **options).to_frame()
@@ -721,7 +722,7 @@ class Project:
 
         return disagreements(self.store, coders, **options)
 
-    def disagreements(self, coders: Sequence[str], **options: Any) -> "pd.DataFrame":
+    def disagreements(self, coders: Sequence[str], **options: Any) -> pd.DataFrame:
 
         return disagreements_frame(self.disagreement_rows(coders, **options), list(coders))
 
@@ -743,7 +744,7 @@ class Project:
         return import_codings(self.store, self.codebook(), path, as_coder=as_coder, user=self.user)
 
     # -- frequencies ----------------------------------------------------------------------------
-    def code_frequencies(self, coders: str | Sequence[str] | None = None) -> "pd.DataFrame":
+    def code_frequencies(self, coders: str | Sequence[str] | None = None) -> pd.DataFrame:
         """Codings per code in codebook order: ``code, label, depth, codings`` (the code itself),
         ``incl_subcodes``, ``cases``, and one column per coder when several coded (the report's
         frequency table; see :func:`qualcode.tables.frequencies.code_frequencies`)."""
@@ -778,7 +779,7 @@ class Project:
 
     # -- the model engine and evaluation of suggesters (issue 4) --------------------------------
     def train(self, coder: str, *, min_examples: int = 5, folds: int = 5, kind: str = "auto",
-              progress: "Progress | None" = None) -> TrainResult:
+              progress: Progress | None = None) -> TrainResult:
         """``qualcode train``: learn a classifier from ``coder``'s codings (unit: respondent turn),
         cross-validate it per code and store it as one run. Returns a ``TrainResult``; codes with
         fewer than ``min_examples`` coded turns are in ``.skipped`` with a note."""

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any
 
 from qualcode.atomic import write_text
 from qualcode.errors import InputError
@@ -198,7 +199,7 @@ FILE_TABLE = "file"  # journal entries for project files (not a database table)
 
 def now() -> str:
     """UTC time stamp, ISO 8601 to the second: sortable and readable in exports."""
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 def _q(name: str) -> str:

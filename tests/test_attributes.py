@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from qualcode.transcripts.attributes import Typed, from_stored, parse_value, read_attributes_csv, to_stored
 from qualcode.errors import InputError
+from qualcode.transcripts.attributes import Typed, from_stored, parse_value, read_attributes_csv, to_stored
 
 
 @pytest.mark.parametrize(

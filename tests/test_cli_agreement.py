@@ -7,10 +7,10 @@ import io
 import json
 
 import pytest
+from test_exchange import make_project
 from typer.testing import CliRunner
 
 from qualcode.cli import get_app
-from test_exchange import make_project
 
 runner = CliRunner()
 app = get_app()

@@ -7,11 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
+from test_typology import build_study
 from typer.testing import CliRunner
 
 from qualcode.cli import get_app
-
-from test_typology import build_study
 
 runner = CliRunner()
 app = get_app()

@@ -16,9 +16,9 @@ from qualcode.codebook import (
     validate_codebook,
 )
 from qualcode.codebook.diff import diff_codebooks, to_rows
-from qualcode.refi.qdc import codebook_to_yaml
 from qualcode.codebook.render import codebook_rows, codebook_to_markdown, codebook_tree
 from qualcode.errors import InputError, ProblemFound
+from qualcode.refi.qdc import codebook_to_yaml
 
 GOOD = """\
 codebook:

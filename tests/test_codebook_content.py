@@ -8,7 +8,7 @@ the loader reads it. Loader and validator behaviour are tested elsewhere.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -92,7 +92,7 @@ NOT_MARKET = ["klant", "klanten", "klantmanager", "klantcontact", "klantenteam"]
 # -- helpers ----------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(path: Path) -> dict:
     with open(path, encoding="utf-8") as fh:
         return yaml.safe_load(fh)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from qualcode.codebook import load_codebook
+from qualcode.errors import InputError
 from qualcode.refi.qdc import (
     CODEBOOK_NS,
     QUALCODE_NAMESPACE,
@@ -22,7 +23,6 @@ from qualcode.refi.qdc import (
     qdc_schema_errors,
     slugify,
 )
-from qualcode.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 

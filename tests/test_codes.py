@@ -7,8 +7,8 @@ import re
 import textwrap
 
 import pytest
-
 from conftest import write
+
 from qualcode.codebook import load_codebook
 from qualcode.codebook.edit import plan_yaml_edit
 from qualcode.errors import InputError, ProblemFound

@@ -7,8 +7,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from qualcode.cli import get_app
 from qualcode.agreement.consensus import Resolution, parse_answer
+from qualcode.cli import get_app
 from qualcode.errors import InputError
 
 runner = CliRunner()

@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import CASES, CODEBOOK, GROUP, SINGLE, write
-from qualcode.errors import InputError
+
 from qualcode.coding.exchange import EXPORT_COLUMNS, import_codings
+from qualcode.errors import InputError
 from qualcode.project import Project
 
 COMPARE = ("coder", "code", "fragment", "transcript", "start", "end", "text", "stance", "memo")

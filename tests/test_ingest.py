@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
 from conftest import GROUP, write
+
 from qualcode.errors import InputError
 
 

@@ -7,9 +7,9 @@ import random
 from pathlib import Path
 
 import pytest
+from conftest import write
 from typer.testing import CliRunner
 
-from conftest import write
 from qualcode.cli import get_app
 from qualcode.errors import InputError
 from qualcode.project import Project

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from qualcode.refi.qdc import QUALCODE_NAMESPACE, code_guid
 from qualcode.errors import InputError
-from qualcode.refi.qdpx_write import build_qdpx, export_qdpx, qde_schema_errors, qdpx_bytes, user_guid
 from qualcode.project import Project
 from qualcode.refi.offsets import build_source_text, normalise_with_index
+from qualcode.refi.qdc import QUALCODE_NAMESPACE, code_guid
 from qualcode.refi.qdpx_import import import_qdpx, transcript_id_for
+from qualcode.refi.qdpx_write import build_qdpx, export_qdpx, qde_schema_errors, qdpx_bytes, user_guid
 
 XSD = Path(__file__).parent / "data" / "refi-qda" / "Project.xsd"
 NS = "urn:QDA-XML:project:1.0"

@@ -30,9 +30,9 @@ from qualcode.project import Project
 from qualcode.report.html import NotAvailable, blues
 from qualcode.report.page import SECTIONS, build_report, render_section, write_report
 from qualcode.report.sections import ReportOptions, Section
-from qualcode.tables.typology_tables import fragment_list
 from qualcode.report.svg import Bar, bar_chart_svg
 from qualcode.tables.quotes import pick_top_quotes
+from qualcode.tables.typology_tables import fragment_list
 
 TYPOLOGY = """\
 typology:

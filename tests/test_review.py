@@ -8,9 +8,9 @@ import pytest
 from typer.testing import CliRunner
 
 from qualcode.cli import get_app
+from qualcode.coding.review import parse_stance
 from qualcode.errors import InputError
 from qualcode.project import Project
-from qualcode.coding.review import parse_stance
 
 
 @pytest.fixture

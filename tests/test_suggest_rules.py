@@ -6,8 +6,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from conftest import CODEBOOK
+
 from qualcode.codebook import load_codebook
 from qualcode.language.nlp import get_nlp
 from qualcode.suggest.rules import RuleEngine

@@ -10,17 +10,16 @@ the cases, attributes and codings). Here A01_r5 has the manual type regisseur, s
 from __future__ import annotations
 
 import pytest
+from test_typology import build_study
 
 from qualcode.errors import InputError
 from qualcode.export.table import table_from_frame
-from qualcode.tables.frame import frame_table
 from qualcode.tables.context import parse_amount, yes_no
 from qualcode.tables.dimensions import parse_words, quantifier
+from qualcode.tables.frame import frame_table
 from qualcode.tables.overview import data_overview
 from qualcode.tables.profile import profile_cell
 from qualcode.tables.strategies import classify
-
-from test_typology import build_study
 
 
 @pytest.fixture(scope="module")

@@ -42,8 +42,9 @@ expanded matrix while the pooled ``overall`` of 100,000 turns x 60 codes costs k
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from qualcode.agreement.patterns import PatternTable
 from qualcode.agreement.stats import COEFFICIENT_NAMES, Coefficient, all_coefficients
@@ -199,7 +200,7 @@ class _RawSpans:
     end: np.ndarray
 
     @classmethod
-    def of(cls, groups: list[tuple[str, str]]) -> "_RawSpans":
+    def of(cls, groups: list[tuple[str, str]]) -> _RawSpans:
         codes = [g[0] for g in groups]
         parts = [np.fromstring(g[1], dtype=np.int64, sep=",").reshape(-1, 3) for g in groups]
         if not parts:
@@ -271,7 +272,7 @@ class AgreementResult:
             cols.append("partial")
         return [*cols, *ENTRY_COEFFICIENTS, "notes"]
 
-    def to_frame(self) -> "pd.DataFrame":
+    def to_frame(self) -> pd.DataFrame:
         import pandas as pd
 
         df = pd.DataFrame(self.rows(), columns=self.columns())
@@ -450,7 +451,7 @@ def _check_options(unit: str, overlap: float, codes: str | None, group: str | No
     return UNIT_BUILDERS[unit]
 
 
-def _group_codes(codebook: "Codebook | None", group: str | None) -> list[str]:
+def _group_codes(codebook: Codebook | None, group: str | None) -> list[str]:
     """The codable codes under ``group``: every one is a category of the nominal variable, used or not."""
     if not group or codebook is None:
         return []
@@ -487,7 +488,7 @@ class _Selected:
 
 def _select_spans(
     coders: Sequence[str], raws: list[_RawSpans], corpus: Corpus, rowids: dict[str, int], prefix: str | None,
-    group_codes: list[str], codebook: "Codebook | None",
+    group_codes: list[str], codebook: Codebook | None,
 ) -> _Selected:
     """Each coder's spans in scope and under ``prefix``, in the corpus's global coordinates.
 
@@ -594,7 +595,7 @@ def _settings(
 
 def agreement(
     store: Store,
-    codebook: "Codebook | None",
+    codebook: Codebook | None,
     coders: Sequence[str],
     *,
     unit: str = "turn",

@@ -15,15 +15,16 @@ consensus quote contains what each coder marked). "keep" and "all" copy the code
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from qualcode.agreement.compute import suggestion_engine
 from qualcode.agreement.disagreements import TurnComparison, compare_turns
 from qualcode.codebook.resolve import resolve_code
+from qualcode.coding.apply import add_coding
 from qualcode.errors import InputError
 from qualcode.store import Store
-from qualcode.coding.apply import add_coding
 
 if TYPE_CHECKING:
     from qualcode.codebook.model import Codebook
@@ -54,7 +55,7 @@ class Resolution:
         return {"all": "keep all", "none": "neither"}[self.action]
 
 
-def parse_answer(text: str, coders: Sequence[str], codebook: "Codebook") -> Resolution | None:
+def parse_answer(text: str, coders: Sequence[str], codebook: Codebook) -> Resolution | None:
     """One typed answer -> a :class:`Resolution`; ``None`` means "stop here" (q).
 
     Raises :class:`InputError` with a short reason for anything else (the prompt asks again).
@@ -166,7 +167,7 @@ def _plan_resolution(turn: TurnComparison, res: Resolution) -> list[dict[str, An
 
 def consensus(
     store: Store,
-    codebook: "Codebook",
+    codebook: Codebook,
     *,
     coders: Sequence[str],
     name: str,

@@ -14,8 +14,9 @@ not look at them (they are counted in :attr:`Comparison.unrated`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from qualcode.agreement.compute import check_coders, resolve_scope, suggestion_engine
 from qualcode.store import Store
@@ -180,7 +181,7 @@ def flat_rows(
     return out
 
 
-def disagreements_frame(items: list[dict[str, Any]], coders: Sequence[str]) -> "pd.DataFrame":
+def disagreements_frame(items: list[dict[str, Any]], coders: Sequence[str]) -> pd.DataFrame:
     import pandas as pd
 
     return pd.DataFrame(flat_rows(items, coders),

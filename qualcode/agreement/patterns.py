@@ -9,9 +9,10 @@ while the pooled ``overall`` costs kilobytes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Sequence
+from typing import Any
 
 from qualcode.agreement.stats import RatingData, _Tallies, _tally
 from qualcode.lazy import lazy_import
@@ -60,11 +61,11 @@ class PatternTable:
     counts: np.ndarray
 
     @classmethod
-    def empty(cls, m: int) -> "PatternTable":
+    def empty(cls, m: int) -> PatternTable:
         return cls(np.zeros((0, m), dtype=np.int64), np.zeros(0, dtype=np.int64))
 
     @classmethod
-    def from_ratings(cls, codes: np.ndarray, q: int, weights: np.ndarray | None = None) -> "PatternTable":
+    def from_ratings(cls, codes: np.ndarray, q: int, weights: np.ndarray | None = None) -> PatternTable:
         """Compress a ``units x coders`` matrix of category indices (-1 missing) to patterns."""
         codes = np.asarray(codes, dtype=np.int64)
         n, m = codes.shape
@@ -84,7 +85,7 @@ class PatternTable:
         return cls(uniq[keep].astype(np.int64), np.rint(counts[keep]).astype(np.int64))
 
     @classmethod
-    def concat(cls, tables: Sequence["PatternTable"], m: int, q: int) -> "PatternTable":
+    def concat(cls, tables: Sequence[PatternTable], m: int, q: int) -> PatternTable:
         """Pool tables (stack their units) into one."""
         if not tables:
             return cls.empty(m)
@@ -92,7 +93,7 @@ class PatternTable:
         counts = np.concatenate([t.counts for t in tables]).astype(np.float64)
         return cls.from_ratings(pats, q, counts)
 
-    def select(self, mask: np.ndarray) -> "PatternTable":
+    def select(self, mask: np.ndarray) -> PatternTable:
         return PatternTable(self.patterns[mask], self.counts[mask])
 
     @property

@@ -51,6 +51,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal
+
 from qualcode.lazy import lazy_import
 
 np = lazy_import("numpy")
@@ -562,7 +563,7 @@ def _q_note(data: RatingData) -> str:
     return f"q={data.q} ({how})"
 
 
-def _needs_two_categories(data: "RatingData", name: str) -> Coefficient | None:
+def _needs_two_categories(data: RatingData, name: str) -> Coefficient | None:
     """Why a q-based coefficient (AC1, Brennan-Prediger) is undefined here, or None if it is defined."""
     if not data.tallies.pairable:
         return _undefined("no unit was rated by at least 2 coders")

@@ -28,8 +28,9 @@ with counts (:class:`qualcode.agreement.patterns.PatternTable`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar, Sequence
+from typing import ClassVar
 
 from qualcode.agreement.patterns import PatternTable
 from qualcode.errors import InputError
@@ -63,7 +64,7 @@ class Corpus:
     rated: np.ndarray  # coders x transcripts, bool
 
     @classmethod
-    def build(cls, store: Store, scope: list[str], coders: Sequence[str], rated_sets: dict[str, set[str]]) -> "Corpus":
+    def build(cls, store: Store, scope: list[str], coders: Sequence[str], rated_sets: dict[str, set[str]]) -> Corpus:
         lengths = store.transcript_lengths()
         tindex = {t: i for i, t in enumerate(scope)}
         offsets = np.zeros(len(scope), dtype=np.int64)
@@ -101,7 +102,7 @@ class Spans:
     end: np.ndarray
     t: np.ndarray
 
-    def of(self, mask: np.ndarray) -> "Spans":
+    def of(self, mask: np.ndarray) -> Spans:
         return Spans(self.code[mask], self.start[mask], self.end[mask], self.t[mask])
 
 

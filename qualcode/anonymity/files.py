@@ -7,14 +7,14 @@ string; this one applies it to files (plain text and .docx), keeps the key outsi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
-from qualcode.atomic import write_bytes
-from qualcode.errors import InputError
 from qualcode.anonymity.detect import detect
 from qualcode.anonymity.pseudonyms import PseudonymKey, anonymise
+from qualcode.atomic import write_bytes
+from qualcode.errors import InputError
 from qualcode.transcripts.decode import decode_bytes
 
 TEXT_SUFFIXES = {".txt", ".md", ".vtt", ".srt"}

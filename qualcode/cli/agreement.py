@@ -11,15 +11,13 @@ from typing import Any
 
 import typer
 
+from qualcode.agreement.compute import ENTRY_COEFFICIENTS, AgreementResult
+from qualcode.agreement.consensus import ANSWER_HELP, AUTO_MODES, parse_answer
+from qualcode.agreement.disagreements import flat_rows
 from qualcode.cli.app import app, open_project
 from qualcode.cli.printer import Format, ask, err, info, output_format, print_json, print_rows
 from qualcode.errors import InputError
-from qualcode.agreement.compute import ENTRY_COEFFICIENTS
-from qualcode.agreement.consensus import ANSWER_HELP, parse_answer
-from qualcode.agreement.consensus import AUTO_MODES
-from qualcode.agreement.disagreements import flat_rows
 from qualcode.language.labels import COEFFICIENT_HEADERS
-from qualcode.agreement.compute import AgreementResult
 
 UNDEFINED = "undefined"
 HEADERS = COEFFICIENT_HEADERS

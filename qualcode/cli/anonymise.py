@@ -6,12 +6,13 @@ from pathlib import Path
 
 import typer
 
-from qualcode.cli.app import app, state
-from qualcode.cli.printer import Format, info, print_rows
 from qualcode.anonymity.detect import SensitiveTerms
 from qualcode.anonymity.files import anonymise_files
+from qualcode.cli.app import app, state
+from qualcode.cli.printer import Format, info, print_rows
 from qualcode.config import find_project_root, load_config
 from qualcode.errors import InputError
+
 
 @app.command("anonymise")
 def anonymise_cli(

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from qualcode.cli.app import app, open_project
-from qualcode.cli.printer import Format, info, print_rows, print_json
+from qualcode.cli.printer import Format, info, print_json, print_rows
 from qualcode.errors import InputError
 
 cases_app = typer.Typer(help="List, show and set case attributes.", no_args_is_help=True)

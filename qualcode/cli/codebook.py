@@ -10,17 +10,15 @@ from pathlib import Path
 import typer
 
 from qualcode.cli.app import app, open_project, state
-from qualcode.cli.printer import Format, info, print_json, print_rows, show, output_format, print_text
-from qualcode.errors import InputError
+from qualcode.cli.printer import Format, info, output_format, print_json, print_rows, print_text, show
 from qualcode.codebook import load_codebook
 from qualcode.codebook.diff import diff_codebooks, to_rows
-from qualcode.codebook.load import read_codebook
-from qualcode.codebook.load import sort_issues
+from qualcode.codebook.load import read_codebook, sort_issues
 from qualcode.codebook.model import Codebook
 from qualcode.codebook.patterns import pattern_issues
 from qualcode.codebook.render import codebook_rows, codebook_to_markdown, codebook_tree
-from qualcode.refi.qdc import codebook_to_yaml, export_qdc
-from qualcode.refi.qdc import import_qdc
+from qualcode.errors import InputError
+from qualcode.refi.qdc import codebook_to_yaml, export_qdc, import_qdc
 
 codebook_app = typer.Typer(
     help="Codebooks: validate, show, export/import REFI-QDA (.qdc), diff versions.", no_args_is_help=True

@@ -6,7 +6,6 @@ codings, suggestions and code memos follow, and ``qualcode runs undo RUN`` rever
 
 from __future__ import annotations
 
-
 import typer
 
 from qualcode.cli.app import app, open_project

@@ -7,8 +7,8 @@ from pathlib import Path
 import typer
 
 from qualcode.cli.app import app, open_project
+from qualcode.cli.printer import Format, err, info, notice_table, print_json, print_rows, progress_bar
 from qualcode.export.table import Table
-from qualcode.cli.printer import Format, err, info, print_rows, progress_bar, notice_table, print_json
 
 
 @app.command("ingest")

@@ -38,7 +38,7 @@ class Unit(str, Enum):
     case = "case"
 
 
-def _count_frame(df: "pd.DataFrame") -> "pd.DataFrame":
+def _count_frame(df: pd.DataFrame) -> pd.DataFrame:
     """Percentages rounded to one decimal for print (the DataFrame itself keeps them whole)."""
     shown = df.round(1) if any(str(t).startswith("float") for t in df.dtypes) else df.copy()
     shown.attrs = dict(df.attrs)
@@ -52,7 +52,7 @@ def _check_plot(plot: Path | None) -> None:
         raise InputError(f"--plot draws PNG or SVG: give a file ending in .png or .svg, not {plot.name!r}")
 
 
-def _plot(df: "pd.DataFrame", plot: Path | None, title: str) -> None:
+def _plot(df: pd.DataFrame, plot: Path | None, title: str) -> None:
     if plot is None:
         return
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import InputError
 from qualcode.export.table import Table, bold_parts, cell_text
@@ -53,11 +54,11 @@ class PrinterSettings:
 
 
 settings = PrinterSettings()
-_consoles: dict[str, "Console"] = {}
+_consoles: dict[str, Console] = {}
 
 
 # -- consoles and messages --------------------------------------------------------------------
-def stderr_console() -> "Console":
+def stderr_console() -> Console:
     if "err" not in _consoles:
         from rich.console import Console
 
@@ -65,7 +66,7 @@ def stderr_console() -> "Console":
     return _consoles["err"]
 
 
-def stdout_console() -> "Console":
+def stdout_console() -> Console:
     if "out" not in _consoles:
         from rich.console import Console
 
@@ -144,7 +145,7 @@ def output_format(fmt: Format | str, out: Path | None) -> Format:
 
 
 # -- tables --------------------------------------------------------------------------------
-def rich_cell(value: Any) -> "Text":
+def rich_cell(value: Any) -> Text:
     """A cell for rich: ``**bold**`` spans as bold text, values as the export writers show them."""
     from rich.text import Text
 
@@ -154,7 +155,7 @@ def rich_cell(value: Any) -> "Text":
     return text
 
 
-def _draw(tables: Sequence[Table], console: "Console | None" = None) -> None:
+def _draw(tables: Sequence[Table], console: Console | None = None) -> None:
     from rich.table import Table as RichTable
 
     console = console or stdout_console()
@@ -229,7 +230,7 @@ def print_rows(
 
 
 def print_frames(
-    frames: Sequence["pd.DataFrame"],
+    frames: Sequence[pd.DataFrame],
     fmt: Format | str,
     out: Path | None = None,
     *,

@@ -11,8 +11,8 @@ from pathlib import Path
 import typer
 
 from qualcode.cli.app import open_project
-from qualcode.cli.printer import Format, err, info, print_rows, print_json
 from qualcode.cli.exchange import export_app, import_app
+from qualcode.cli.printer import Format, err, info, print_json, print_rows
 from qualcode.errors import InputError
 from qualcode.refi.qdpx_import import import_qdpx
 from qualcode.refi.qdpx_write import export_qdpx

@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from qualcode.cli.app import app, open_project
 from qualcode.cli.printer import info
-from qualcode.errors import InputError
 from qualcode.coding.review import ReviewSession
+from qualcode.errors import InputError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -141,7 +142,7 @@ def _edited(typed: str, key: str) -> str:
 class ReviewScreen:
     """Draws the session and turns keys (or command lines) into session calls."""
 
-    def __init__(self, session: "ReviewSession", console: "Console", keys: RawKeys | None = None,
+    def __init__(self, session: ReviewSession, console: Console, keys: RawKeys | None = None,
                  lines: LineCommands | None = None) -> None:
         self.s = session
         self.console = console
@@ -149,7 +150,7 @@ class ReviewScreen:
         self.lines = lines
         self.message = ""
         self.message_style = ""
-        self.panel: list["Text"] | None = None
+        self.panel: list[Text] | None = None
         self.panel_scroll = 0
         self.scroll = 0
         if session.resumed:
@@ -163,16 +164,16 @@ class ReviewScreen:
         self.say(message, "bold red")
 
     # -- drawing ---------------------------------------------------------------------------
-    def _wrap(self, text: "Text", width: int) -> list["Text"]:
+    def _wrap(self, text: Text, width: int) -> list[Text]:
         return list(text.wrap(self.console, width, overflow="fold"))
 
-    def _line(self, text: "Text", width: int) -> "Text":
+    def _line(self, text: Text, width: int) -> Text:
         t = text.copy()
         t.no_wrap = True
         t.truncate(width, overflow="ellipsis")
         return t
 
-    def _rule(self, title: str, width: int) -> "Text":
+    def _rule(self, title: str, width: int) -> Text:
         from rich.text import Text
 
         if len(title) > width - 5:
@@ -180,7 +181,7 @@ class ReviewScreen:
         head = f"── {title} "
         return Text(head + "─" * max(0, width - len(head)), style="dim")
 
-    def frame(self, prompt: tuple[str, str] | None = None) -> list["Text"]:
+    def frame(self, prompt: tuple[str, str] | None = None) -> list[Text]:
         """The screen as lines no wider than the console (and, on a terminal, exactly its height)."""
         from rich.text import Text
 
@@ -318,7 +319,7 @@ class ReviewScreen:
         self.console.file.flush()
 
     # -- prompts ---------------------------------------------------------------------------
-    def ask(self, label: str, live: Callable[[str], list["Text"] | None] | None = None) -> str | None:
+    def ask(self, label: str, live: Callable[[str], list[Text] | None] | None = None) -> str | None:
         """A line of text: typed on the bottom line (Esc cancels), or the next input line."""
         if self.lines is not None:
             return self.lines.read_line()
@@ -351,7 +352,7 @@ class ReviewScreen:
         if self.lines is not None:
             text = initial if initial is not None else self.lines.read_line()
             return None if text is None else self.s.resolve_code(text)
-        hits: list["CodeHit"] = []
+        hits: list[CodeHit] = []
         typed = ""
         while True:
             hits = self.s.search_codes(typed) if typed.strip() else []
@@ -378,7 +379,7 @@ class ReviewScreen:
             typed = _edited(typed, k)
 
     # -- panels ----------------------------------------------------------------------------
-    def definition_panel(self, code_id: str) -> list["Text"]:
+    def definition_panel(self, code_id: str) -> list[Text]:
         from rich.text import Text
 
         width = self.console.width
@@ -395,7 +396,7 @@ class ReviewScreen:
             out.append(Text("(no definition in the codebook)", style="dim"))
         return out
 
-    def help_panel(self) -> list["Text"]:
+    def help_panel(self) -> list[Text]:
         from rich.text import Text
 
         out = [self._rule("keys", self.console.width)]
@@ -454,7 +455,7 @@ class ReviewScreen:
             raise InputError(f"expected a number, not {arg!r}")
         return int(arg)
 
-    def dispatch(self, key: str, arg: str | None, panel_before: list["Text"] | None = None) -> None:
+    def dispatch(self, key: str, arg: str | None, panel_before: list[Text] | None = None) -> None:
         """Carry out one key (or typed command): ``a`` and 1-9 accept, the arrow and page keys
         scroll, every other key maps to the method named in :data:`KEYS`."""
         if key == "a" or (len(key) == 1 and key in "123456789"):
@@ -483,7 +484,7 @@ class ReviewScreen:
         else:
             self.say("this is the first turn", "yellow")
 
-    def _scroll(self, key: str, panel_before: list["Text"] | None) -> None:
+    def _scroll(self, key: str, panel_before: list[Text] | None) -> None:
         step = (1 if key in ("down", "up") else 5) * (1 if key in ("down", "pagedown") else -1)
         self.panel = panel_before
         if self.panel is not None:
@@ -600,7 +601,7 @@ class ReviewScreen:
         raise InputError("no suggestion or coding here; use d CODE (e.g. d logic.market)")
 
 
-def run_review(session: "ReviewSession", stdin: Any = None, console: "Console | None" = None) -> None:
+def run_review(session: ReviewSession, stdin: Any = None, console: Console | None = None) -> None:
     """Run the screen for ``session``: raw keys when stdin is a terminal, else one command a line."""
     from rich.console import Console
 

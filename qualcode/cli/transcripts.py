@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from qualcode.cli.app import app, open_project
-from qualcode.cli.printer import Format, print_rows, line, show, print_json
+from qualcode.cli.printer import Format, line, print_json, print_rows, show
 
 transcripts_app = typer.Typer(help="List and show ingested transcripts.", no_args_is_help=True)
 app.add_typer(transcripts_app, name="transcripts")

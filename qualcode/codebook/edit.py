@@ -22,9 +22,9 @@ import os
 import re
 import tempfile
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -360,7 +360,7 @@ class _Entry:
 
     id: str
     written: str  # the id as written (a segment, or a dotted full id)
-    file: "_File"
+    file: _File
     node: MappingNode
     id_node: ScalarNode
     seq: SequenceNode  # the list it is an item of

@@ -34,8 +34,8 @@ from qualcode.codebook.model import (
     RuleSettings,
     codebook_id_from_name,
 )
-from qualcode.errors import InputError, ProblemFound
 from qualcode.codebook.patterns import pattern_issues
+from qualcode.errors import InputError, ProblemFound
 
 SEGMENT_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 CODEBOOK_ID_RE = re.compile(r"^[a-z0-9_-]+$")

@@ -6,7 +6,7 @@ otherwise give an empty table or a wrong count that looks like a finding).
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from qualcode.codebook.model import Codebook, is_under
 from qualcode.errors import InputError, did_you_mean

@@ -7,8 +7,9 @@ word) and the same de-duplication, so a coding means the same whichever way it w
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from qualcode.codebook.model import Codebook
 from qualcode.codebook.resolve import resolve_code

@@ -6,7 +6,8 @@ command with the same message instead of giving an empty table.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from qualcode.errors import InputError, did_you_mean
 

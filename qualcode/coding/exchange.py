@@ -24,15 +24,15 @@ import csv
 import io
 import json
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 from qualcode.codebook.resolve import resolve_code
+from qualcode.coding.apply import check_stance, coding_record
 from qualcode.errors import InputError
 from qualcode.store import Store, now
-from qualcode.coding.apply import check_stance
-from qualcode.coding.apply import coding_record
 
 if TYPE_CHECKING:
     from qualcode.codebook.model import Codebook
@@ -196,7 +196,7 @@ def _short(text: str, n: int = 40) -> str:
 
 def import_codings(
     store: Store,
-    codebook: "Codebook",
+    codebook: Codebook,
     path: str | Path,
     *,
     as_coder: str | None = None,
@@ -283,7 +283,7 @@ class _RowChecker:
     """
 
     store: Store
-    codebook: "Codebook"
+    codebook: Codebook
     as_coder: str | None
     hashes: dict[str, str]  # transcript id -> hash of its canonical text
     fragments: dict[str, dict[str, Any] | None] = field(default_factory=dict)
@@ -382,7 +382,7 @@ class _RowChecker:
         return frag["start"], frag["end"], body
 
 
-def _new_codings(store: Store, codebook: "Codebook", planned: list[tuple[int, dict[str, Any]]]) -> list[dict[str, Any]]:
+def _new_codings(store: Store, codebook: Codebook, planned: list[tuple[int, dict[str, Any]]]) -> list[dict[str, Any]]:
     """The planned codings the coder does not have yet (same code and span), each once, as rows to insert."""
     existing: dict[str, set[tuple[str, str, int, int]]] = {}
     new_rows: list[dict[str, Any]] = []

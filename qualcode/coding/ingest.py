@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
-from qualcode.transcripts.anchoring import fragment_at, reanchor
-from qualcode.transcripts.attributes import Typed, read_attributes_csv, to_stored
+from qualcode.anonymity.detect import SensitiveTerms, detect
 from qualcode.config import Config
 from qualcode.errors import InputError
 from qualcode.store import Store, now
-from qualcode.anonymity.detect import SensitiveTerms, detect
-from qualcode.transcripts import SUPPORTED_EXTENSIONS
-from qualcode.transcripts import read_transcript
+from qualcode.transcripts import SUPPORTED_EXTENSIONS, read_transcript
+from qualcode.transcripts.anchoring import fragment_at, reanchor
+from qualcode.transcripts.attributes import Typed, read_attributes_csv, to_stored
 
 _ID = re.compile(r"^[A-Za-z0-9_.-]+$")
 Progress = Callable[[int, int, str], None]  # (done, total, message)

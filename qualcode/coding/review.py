@@ -18,8 +18,9 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from qualcode.codebook.model import Codebook
 from qualcode.coding.apply import STANCES, accept_suggestion, add_coding, add_memo, check_stance, reject_suggestion
@@ -378,7 +379,7 @@ class ReviewSession:
         self._view = None
         return result
 
-    def _suggestion(self, s: "SuggestionView | int | None") -> dict[str, Any]:
+    def _suggestion(self, s: SuggestionView | int | None) -> dict[str, Any]:
         if self.blind:
             raise InputError("blind review: suggestions are hidden, so they cannot be accepted or rejected")
         if s is None:
@@ -401,7 +402,7 @@ class ReviewSession:
             raise InputError(f"no suggestion {number} on this turn" + (f" (1-{len(sugg)})" if sugg else ""))
         return sugg[number - 1]
 
-    def accept(self, suggestion: "SuggestionView | int | None" = None, *, stance: str | None = None) -> int:
+    def accept(self, suggestion: SuggestionView | int | None = None, *, stance: str | None = None) -> int:
         """Accept a suggestion (default: the first open one) as this coder's coding; returns its id."""
         row = self._suggestion(suggestion)
         st = parse_stance(stance) if stance else None
@@ -413,7 +414,7 @@ class ReviewSession:
         self._last_coding[self.fragment_id] = cid
         return cid
 
-    def reject(self, suggestion: "SuggestionView | int | None" = None) -> int:
+    def reject(self, suggestion: SuggestionView | int | None = None) -> int:
         """Reject a suggestion (default: the first open one); returns its id."""
         row = self._suggestion(suggestion)
         self._decide(
@@ -454,7 +455,7 @@ class ReviewSession:
                 return c
         return max(codings, key=lambda c: c.id)
 
-    def _own_coding(self, coding: "CodingView | int | None") -> dict[str, Any]:
+    def _own_coding(self, coding: CodingView | int | None) -> dict[str, Any]:
         if coding is None:
             c = self.last_coding()
             if c is None:
@@ -468,7 +469,7 @@ class ReviewSession:
             raise InputError(f"coding {cid} belongs to {row['coder']}, not {self.coder}")
         return row
 
-    def set_stance(self, coding: "CodingView | int | None", stance: str | None) -> int:
+    def set_stance(self, coding: CodingView | int | None, stance: str | None) -> int:
         """Set (or with None/"-" clear) the stance of one of this coder's codings."""
         row = self._own_coding(coding)
         st = parse_stance(stance)
@@ -479,7 +480,7 @@ class ReviewSession:
         self._last_coding[self.fragment_id] = row["id"]
         return int(row["id"])
 
-    def narrow(self, target: "CodingView | SuggestionView | int | None", start: int, end: int) -> int:
+    def narrow(self, target: CodingView | SuggestionView | int | None, start: int, end: int) -> int:
         """Narrow a coding (or accept a suggestion with) the span ``[start, end)`` of the turn's text.
 
         ``target``: a coding of this coder (view or id; None: :meth:`last_coding`), or a
@@ -509,7 +510,7 @@ class ReviewSession:
         self._last_coding[self.fragment_id] = row["id"]
         return int(row["id"])
 
-    def narrow_quote(self, target: "CodingView | SuggestionView | int | None", quote: str) -> int:
+    def narrow_quote(self, target: CodingView | SuggestionView | int | None, quote: str) -> int:
         """:meth:`narrow` to the first occurrence of ``quote`` in the turn's text."""
         text = self.view().text
         q = quote.strip()

@@ -30,7 +30,7 @@ def _label(key: Any) -> str:
     return str(key)
 
 
-def _drop_totals(df: "pd.DataFrame") -> "pd.DataFrame":
+def _drop_totals(df: pd.DataFrame) -> pd.DataFrame:
     cols = [c for c in df.columns if c != TOTAL]
     keep = [not (k == TOTAL or (isinstance(k, tuple) and k and k[0] == TOTAL)) for k in df.index]
     return df.loc[keep, cols]
@@ -42,7 +42,7 @@ def _annotation(value: float, integral: bool) -> str:
     return f"{value:.1f}"
 
 
-def heatmap_figure(df: "pd.DataFrame", title: str | None = None, *, drop_totals: bool = True,
+def heatmap_figure(df: pd.DataFrame, title: str | None = None, *, drop_totals: bool = True,
                    cmap: str = "Blues"):
     """A matplotlib ``Figure`` with the table as an annotated heatmap (rows x columns)."""
     import numpy as np
@@ -82,7 +82,7 @@ def heatmap_figure(df: "pd.DataFrame", title: str | None = None, *, drop_totals:
     return fig
 
 
-def heatmap(df: "pd.DataFrame", path: str | Path, title: str | None = None, *, drop_totals: bool = True) -> Path:
+def heatmap(df: pd.DataFrame, path: str | Path, title: str | None = None, *, drop_totals: bool = True) -> Path:
     """Write the table as an annotated heatmap; PNG or SVG by the file's extension."""
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
@@ -94,7 +94,7 @@ def heatmap(df: "pd.DataFrame", path: str | Path, title: str | None = None, *, d
     return path
 
 
-def heatmap_svg(df: "pd.DataFrame", title: str | None = None, *, drop_totals: bool = True) -> str:
+def heatmap_svg(df: pd.DataFrame, title: str | None = None, *, drop_totals: bool = True) -> str:
     """The heatmap as inline SVG text (``<svg ...>...</svg>``) for a self-contained HTML page.
 
     Text stays text (``svg.fonttype = none``), so the page is small and searchable; the XML

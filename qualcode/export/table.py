@@ -7,8 +7,10 @@ DataFrames, and :func:`table_from_frame` turns one into a Table.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
+
 
 @dataclass
 class Table:

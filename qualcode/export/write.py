@@ -7,8 +7,8 @@ beside ``markdown``, ``latex``, ``csvfile``, ``jsonfile``, ``xlsx`` and ``docx``
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from qualcode.errors import InputError
 from qualcode.export.csvfile import tables_to_csv

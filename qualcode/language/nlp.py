@@ -14,6 +14,7 @@ from typing import Any
 
 from qualcode.errors import InputError
 
+
 @lru_cache(maxsize=4)
 def lemma_table(lang: str = "nl") -> dict[str, str]:
     """The lookup lemma table shipped in spacy-lookups-data, as a plain ``str -> str`` dict.

@@ -121,7 +121,7 @@ def _fragment_for(turns: list[Any], tid: str, start: int, end: int) -> str:
     return f"{tid}:{best.n}"
 
 
-def _codebook_target(project: "Project", cb_id: str, text: str) -> Path:
+def _codebook_target(project: Project, cb_id: str, text: str) -> Path:
     folder = project.root / "codebooks"
     n = 1
     while True:
@@ -132,7 +132,7 @@ def _codebook_target(project: "Project", cb_id: str, text: str) -> Path:
 
 
 def import_qdpx(
-    project: "Project",
+    project: Project,
     path: str | Path,
     *,
     prefix: str | None = None,
@@ -166,7 +166,7 @@ def import_qdpx(
 class _Importer:
     """The storing half of an import: every step runs inside the one "import" run."""
 
-    def __init__(self, project: "Project", content: QdpxContent, display: str, default_coder: str) -> None:
+    def __init__(self, project: Project, content: QdpxContent, display: str, default_coder: str) -> None:
         self.project = project
         self.store = project.store
         self.content = content
@@ -421,7 +421,7 @@ class _Importer:
         self.report.coders = sorted(self.coders)
 
 
-def _point_config_at(project: "Project", codebook: str) -> None:
+def _point_config_at(project: Project, codebook: str) -> None:
     """Set ``[project] codebook`` in qualcode.toml to the imported codebook (journaled file write)."""
 
     path = project.root / CONFIG_NAME

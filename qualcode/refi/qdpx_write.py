@@ -46,11 +46,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qualcode.transcripts.attributes import to_stored
-from qualcode.refi.qdc import PROJECT_NS, QUALCODE_NAMESPACE, _description, _name_lang, code_attributes, code_guid
-from qualcode.version import __version__
 from qualcode.atomic import write_bytes
+from qualcode.refi.qdc import PROJECT_NS, QUALCODE_NAMESPACE, _description, _name_lang, code_attributes, code_guid
 from qualcode.store import Store
+from qualcode.transcripts.attributes import to_stored
+from qualcode.version import __version__
 
 if TYPE_CHECKING:
     from qualcode.codebook.model import Codebook
@@ -202,7 +202,7 @@ def _add_code(code_id: str, parent: ET.Element, attrs: dict[str, str], descripti
     code_elements[code_id] = el
 
 
-def _add_codebook(root: ET.Element, cb: "Codebook", codings: list[dict[str, Any]], notes: _Notes,
+def _add_codebook(root: ET.Element, cb: Codebook, codings: list[dict[str, Any]], notes: _Notes,
                   summary: QdpxExport) -> None:
     """The nested codebook, plus each code codings use that the codebook no longer has, under its
     nearest existing ancestor (with a warning), so no coding points at a missing code."""
@@ -236,7 +236,7 @@ class _Attributes:
     types: dict[str, str]
 
 
-def _attributes(project: "Project") -> _Attributes:
+def _attributes(project: Project) -> _Attributes:
     """Every case's attributes (own and inherited) and every transcript's, typed across both:
     one ``<Variable>`` per name needs one type for all its values."""
     case_attrs = project.case_attribute_details()
@@ -351,7 +351,7 @@ def _add_notes(root: ET.Element, notes: _Notes) -> int:
     return len(kept)
 
 
-def build_qdpx(project: "Project") -> tuple[bytes, dict[str, str], QdpxExport]:
+def build_qdpx(project: Project) -> tuple[bytes, dict[str, str], QdpxExport]:
     """The ``project.qde`` bytes, the source files (zip name -> text) and a summary."""
     store = project.store
     summary = QdpxExport(path=Path())
@@ -410,7 +410,7 @@ def _speaker_markers(store: Any, transcript_id: str, default_case: str | None) -
     return markers
 
 
-def qdpx_bytes(project: "Project") -> tuple[bytes, QdpxExport]:
+def qdpx_bytes(project: Project) -> tuple[bytes, QdpxExport]:
     """The whole ``.qdpx`` zip as bytes (deterministic) and a summary."""
     qde, files, summary = build_qdpx(project)
     buf = io.BytesIO()
@@ -424,7 +424,7 @@ def qdpx_bytes(project: "Project") -> tuple[bytes, QdpxExport]:
     return buf.getvalue(), summary
 
 
-def export_qdpx(project: "Project", path: str | Path) -> QdpxExport:
+def export_qdpx(project: Project, path: str | Path) -> QdpxExport:
     """Write the project as a REFI-QDA project file (``.qdpx``) to ``path``."""
 
     data, summary = qdpx_bytes(project)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import html
 import re
-from typing import TYPE_CHECKING, Any, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from qualcode.export.table import Table, bold_parts, cell_text
 from qualcode.tables.frame import frame_table
@@ -59,7 +60,7 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-def table_html(table: "Table", *, cls: str = "", total_label: str | None = "Totaal", header_cols: int = 0,
+def table_html(table: Table, *, cls: str = "", total_label: str | None = "Totaal", header_cols: int = 0,
                caption: bool = True, table_id: str | None = None, row_classes: Sequence[str] | None = None) -> str:
     """A :class:`qualcode.export.Table` as an HTML table: numbers right-aligned, zebra rows
     (CSS), a Totaal row set apart, bold spans kept, title as caption and notes below it.
@@ -94,7 +95,7 @@ def table_html(table: "Table", *, cls: str = "", total_label: str | None = "Tota
     return "".join(out)
 
 
-def frame_html(df: "pd.DataFrame", *, title: str | None = None, index: bool = False, notes: Sequence[str] | None = None,
+def frame_html(df: pd.DataFrame, *, title: str | None = None, index: bool = False, notes: Sequence[str] | None = None,
                cls: str = "", table_id: str | None = None, group_columns: Sequence[str] = (),
                row_classes: Sequence[str] | None = None) -> str:
     """A DataFrame (a Project table) as HTML, title and notes from ``df.attrs`` unless given."""
@@ -122,7 +123,7 @@ def blues(share: float) -> str:
     return "#" + "".join(f"{v:02x}" for v in mix)
 
 
-def heat_table_html(df: "pd.DataFrame", title: str, *, total: str = "Totaal", table_id: str | None = None) -> str:
+def heat_table_html(df: pd.DataFrame, title: str, *, total: str = "Totaal", table_id: str | None = None) -> str:
     """A matrix as an HTML table whose cells are shaded by value (Totaal row and column plain).
 
     Why a table and not another matplotlib picture for the per-family detail: it renders in

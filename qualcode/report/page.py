@@ -17,17 +17,17 @@ The output is deterministic (no date, fixed SVG ids) so a report can be committe
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Sequence
 
 from qualcode.errors import InputError, QualcodeError
 from qualcode.project import Project
 from qualcode.report.html import NotAvailable, esc, not_available
 from qualcode.report.sections import (
-    ReportOptions,
     RenderedSection,
+    ReportOptions,
     Section,
     agreement_section,
     codebook_section,
@@ -58,7 +58,7 @@ def css() -> str:
     return "\n" + (files("qualcode.report") / "report.css").read_text(encoding="utf-8")
 
 
-def render_section(project: "Project", section: Section, options: ReportOptions) -> RenderedSection:
+def render_section(project: Project, section: Section, options: ReportOptions) -> RenderedSection:
     """Run one section; a section that cannot be made says why instead of breaking the page.
 
     ``NotAvailable`` and qualcode's own errors (a missing typology file, a typo in a setting)
@@ -78,7 +78,7 @@ def render_section(project: "Project", section: Section, options: ReportOptions)
     return RenderedSection(section.id, section.title, not_available(reason), available=False, reason=reason)
 
 
-def build_report(project: "Project", options: ReportOptions | None = None,
+def build_report(project: Project, options: ReportOptions | None = None,
                  sections: Sequence[Section] | None = None) -> str:
     """The whole page as one HTML string."""
 
@@ -114,7 +114,7 @@ def build_report(project: "Project", options: ReportOptions | None = None,
     )
 
 
-def write_report(project: "Project", out: str | Path | None = None, options: ReportOptions | None = None) -> Path:
+def write_report(project: Project, out: str | Path | None = None, options: ReportOptions | None = None) -> Path:
     """Write the report; a relative ``out`` is taken from the working folder, the default is the
     project's ``exports/report.html``. The file is written whole (temp file, then rename)."""
     path = Path(out) if out is not None else project.root / DEFAULT_OUT

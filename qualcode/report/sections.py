@@ -8,20 +8,31 @@ typology file) raises :class:`NotAvailable` and the page says ``not available: <
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from qualcode.codebook.model import is_under
 from qualcode.errors import InputError, QualcodeError
 from qualcode.export.plots import heatmap_svg
+from qualcode.language.labels import COEFFICIENT_HEADERS
 from qualcode.project import Project
-from qualcode.report.html import NotAvailable, code_cell, esc, frame_html, heat_table_html, not_available, rich, \
-    slug, table_html, Markup
+from qualcode.report.html import (
+    Markup,
+    NotAvailable,
+    code_cell,
+    esc,
+    frame_html,
+    heat_table_html,
+    not_available,
+    rich,
+    slug,
+    table_html,
+)
 from qualcode.report.svg import Bar, bar_chart_svg, clean_svg
 from qualcode.tables.frame import frame_table
 from qualcode.tables.quotes import pick_top_quotes
-from qualcode.language.labels import COEFFICIENT_HEADERS
 from qualcode.tables.typology_tables import TypologyTableOptions
 
 if TYPE_CHECKING:
@@ -63,7 +74,7 @@ class Section:
 
     id: str
     title: str
-    build: Callable[["Project", ReportOptions], str]
+    build: Callable[[Project, ReportOptions], str]
 
 
 @dataclass
@@ -83,7 +94,7 @@ def family_colors(codebook: Any) -> dict[str, str]:
     return out
 
 
-def summary_section(project: "Project", options: ReportOptions) -> str:
+def summary_section(project: Project, options: ReportOptions) -> str:
     """What the project holds: transcripts, cases, words, turns, codings per coder."""
     transcripts = project.transcript_rows()
     cases = project.case_rows()
@@ -127,7 +138,7 @@ def summary_section(project: "Project", options: ReportOptions) -> str:
     return "".join(out)
 
 
-def codebook_section(project: "Project", options: ReportOptions) -> str:
+def codebook_section(project: Project, options: ReportOptions) -> str:
     """The codebook as a tree: one foldable block per family, definitions and coding counts."""
 
     cb = project.codebook()
@@ -168,7 +179,7 @@ def codebook_section(project: "Project", options: ReportOptions) -> str:
     return "".join(out)
 
 
-def frequencies_section(project: "Project", options: ReportOptions) -> str:
+def frequencies_section(project: Project, options: ReportOptions) -> str:
     """Codings per code: a bar chart of each family's codes and the full table."""
     df = project.code_frequencies(options.coders)
     if df.empty:
@@ -207,7 +218,7 @@ def frequencies_section(project: "Project", options: ReportOptions) -> str:
     return "".join(out)
 
 
-def heatmap_section(project: "Project", options: ReportOptions) -> str:
+def heatmap_section(project: Project, options: ReportOptions) -> str:
     """Case by code family as a heatmap, then one foldable heatmap per family (its subcodes)."""
 
     if not project.coding_rows(coders=options.coders):
@@ -291,7 +302,7 @@ def agreement_view(result: Mapping[str, Any], coders: Sequence[str], unit: str) 
     return AgreementView(names, str(result.get("unit") or unit), rows, overall, notes)
 
 
-def agreement_section(project: "Project", options: ReportOptions) -> str:
+def agreement_section(project: Project, options: ReportOptions) -> str:
     """Agreement between coders per code (when at least two coders coded)."""
     import pandas as pd
 
@@ -366,7 +377,7 @@ TYPOLOGY_HEADINGS = {"assignment": "Type assignment", "distribution": "Distribut
                      "profile": "Type profile", "strategies": "Strategies per type"}
 
 
-def typology_section(project: "Project", options: ReportOptions) -> str:
+def typology_section(project: Project, options: ReportOptions) -> str:
     """The typology tables per coder: assignment with evidence, distribution, profile, strategies."""
     path = project.config.typology_path if project.config.typology else None
     if path is None or not Path(path).is_file():
@@ -398,7 +409,7 @@ def typology_section(project: "Project", options: ReportOptions) -> str:
     return "".join(out)
 
 
-def quotes_section(project: "Project", options: ReportOptions) -> str:
+def quotes_section(project: Project, options: ReportOptions) -> str:
     """The best few quotes per code (see :func:`pick_top_quotes`), grouped by family."""
     df = project.quotes(coders=options.coders, max_words=options.max_words, case_attrs=())
     if df.empty:

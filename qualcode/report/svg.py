@@ -7,8 +7,8 @@ chart needs no fonts from elsewhere and it is a few kilobytes even with a hundre
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from qualcode.report.html import NotAvailable, esc
 

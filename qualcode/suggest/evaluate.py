@@ -29,12 +29,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-
+from qualcode.agreement.stats import cohen_kappa
 from qualcode.codebook.model import Codebook, is_under
 from qualcode.errors import InputError
-from qualcode.store import Store
-from qualcode.agreement.stats import cohen_kappa
 from qualcode.lazy import lazy_import
+from qualcode.store import Store
 
 np = lazy_import("numpy")
 
@@ -201,7 +200,7 @@ class _Turns:
     index: dict[str, int]  # fragment id -> unit number
 
     @classmethod
-    def of_transcripts(cls, store: Store, scope: list[str]) -> "_Turns":
+    def of_transcripts(cls, store: Store, scope: list[str]) -> _Turns:
         units: list[str] = []
         spans: dict[str, list[tuple[int, int, str]]] = {}
         for tid in scope:

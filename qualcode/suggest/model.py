@@ -74,16 +74,16 @@ import json
 import time
 import warnings
 import zipfile
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Iterator, Sequence
-
+from typing import Any
 
 from qualcode.codebook.model import Codebook, is_under
 from qualcode.errors import InputError
-from qualcode.suggest.evaluate import binary_metrics
-from qualcode.store import Store, now
-from qualcode.suggest.rules import Suggestion
 from qualcode.lazy import lazy_import
+from qualcode.store import Store, now
+from qualcode.suggest.evaluate import binary_metrics
+from qualcode.suggest.rules import Suggestion
 
 np = lazy_import("numpy")
 
@@ -254,7 +254,7 @@ class LinearPredictor:
         return {"linear.npz": buf.getvalue()}
 
     @classmethod
-    def from_files(cls, files: dict[str, bytes]) -> "LinearPredictor":
+    def from_files(cls, files: dict[str, bytes]) -> LinearPredictor:
         with np.load(io.BytesIO(files["linear.npz"]), allow_pickle=False) as z:
             return cls(
                 [z["word_vocab"].tolist(), z["char_vocab"].tolist()],
@@ -280,7 +280,7 @@ class _MultiLabel:
     def _fit_predictor(self, texts: list[str], y: np.ndarray) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def fit(self, texts: Sequence[str], y: np.ndarray) -> "_MultiLabel":
+    def fit(self, texts: Sequence[str], y: np.ndarray) -> _MultiLabel:
         texts = list(texts)
         y = np.asarray(y)
         self.thresholds_ = self._tuned_thresholds(texts, y) if self.tune else np.full(y.shape[1], THRESHOLD)
@@ -363,7 +363,7 @@ class TfidfLogReg(_MultiLabel):
         self.inner_folds = inner_folds
         self.seed = seed
 
-    def _fit_predictor(self, texts: list[str], y: np.ndarray) -> "LinearPredictor":
+    def _fit_predictor(self, texts: list[str], y: np.ndarray) -> LinearPredictor:
         from sklearn.exceptions import ConvergenceWarning
         from sklearn.linear_model import LogisticRegression
 
@@ -441,7 +441,7 @@ class SpacyPredictor:
         return {"config.cfg": self.nlp.config.to_str().encode("utf-8"), "nlp.bin": self.nlp.to_bytes()}
 
     @classmethod
-    def from_files(cls, files: dict[str, bytes], labels: Sequence[str]) -> "SpacyPredictor":
+    def from_files(cls, files: dict[str, bytes], labels: Sequence[str]) -> SpacyPredictor:
         from spacy.util import get_lang_class, load_config_from_str
 
         config = load_config_from_str(files["config.cfg"].decode("utf-8"))

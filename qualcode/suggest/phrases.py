@@ -11,9 +11,10 @@ anything else (REGEX, POS, ``+``/``*``) stays with spaCy's Matcher.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import product
-from typing import Any, Iterator
+from typing import Any
 
 # An element: attribute and the accepted values ("LOWER"/"LEMMA": string hashes; "PREFIX": strings).
 Element = tuple[str, frozenset]

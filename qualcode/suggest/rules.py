@@ -17,15 +17,14 @@ cue or a stance cue was involved.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 from qualcode.codebook.model import Codebook, Indicator, is_under
 from qualcode.codebook.model import Codebook as CB
 from qualcode.language.nlp import get_nlp
-from qualcode.suggest.phrases import PhraseIndex
-from qualcode.suggest.phrases import Unsupported
-from qualcode.suggest.phrases import doc_arrays
+from qualcode.suggest.phrases import PhraseIndex, Unsupported, doc_arrays
 
 MAX_WEIGHT = 0.95
 

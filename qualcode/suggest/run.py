@@ -7,12 +7,13 @@ them. :func:`run_suggest` is what ``qualcode suggest`` and ``Project.suggest`` c
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from qualcode.codebook.model import Codebook
 from qualcode.errors import InputError
-from qualcode.store import Store
 from qualcode.language.nlp import get_nlp
+from qualcode.store import Store
 from qualcode.suggest.model import load_model_engine
 from qualcode.suggest.rules import RuleEngine
 

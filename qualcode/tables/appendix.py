@@ -9,7 +9,8 @@ fragments of these cases that point to another type or to an ``against`` code of
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from qualcode.codebook.model import is_under
 from qualcode.tables.frame import display, make_frame, natural_key
@@ -50,7 +51,7 @@ def _pick(codings: list[Mapping[str, Any]], n: int) -> list[Mapping[str, Any]]:
 
 
 def appendix(
-    data: "TypologyData",
+    data: TypologyData,
     codebook: Any,
     turn: Callable[[str], tuple[int, str] | None],
     *,
@@ -60,7 +61,7 @@ def appendix(
     max_words: int | None = 40,
     through: str = THROUGH,
     lang: str | None = None,
-) -> "pd.DataFrame":
+) -> pd.DataFrame:
     """Columns: ``type, <team>, feature, quote, citation, fragment``.
 
     ``turn(fragment_id)`` gives ``(start offset of the turn, turn text)`` so a quote can show the

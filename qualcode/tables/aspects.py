@@ -10,7 +10,8 @@ group is more than ``ratio`` (3) times the smallest: counts then compare badly (
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from qualcode.codebook.model import is_under
 from qualcode.errors import InputError
@@ -34,7 +35,7 @@ def aspects(
     ratio: float = 3.0,
     lang: str = "nl",
     coder: str | None = None,
-) -> "pd.DataFrame":
+) -> pd.DataFrame:
     """Columns: ``aspect`` and ``"<group> (n=<size>)"`` per group. ``not_mentioned=None`` keeps 0."""
     rows_codes = children(codebook, prefix)
     if not rows_codes:

@@ -18,11 +18,12 @@ Two shapes:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from statistics import mean
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
-from qualcode.tables.frame import display, make_frame, natural_key
 from qualcode.errors import InputError
+from qualcode.tables.frame import display, make_frame, natural_key
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -56,7 +57,7 @@ def _num(x: float) -> int | float:
     return int(x) if x == int(x) else x
 
 
-def _team_groups(data: "TypologyData", team_attr: str) -> dict[str, dict[Any, list[str]]]:
+def _team_groups(data: TypologyData, team_attr: str) -> dict[str, dict[Any, list[str]]]:
     """type id -> team value -> case ids (types in typology order, unclassified left out)."""
     out: dict[str, dict[Any, list[str]]] = {}
     types = data.type_of()
@@ -69,7 +70,7 @@ def _team_groups(data: "TypologyData", team_attr: str) -> dict[str, dict[Any, li
     return out
 
 
-def context_numbers(data: "TypologyData", attr: str, *, team_attr: str = "team") -> "pd.DataFrame":
+def context_numbers(data: TypologyData, attr: str, *, team_attr: str = "team") -> pd.DataFrame:
     """Rows: type, team; columns ``type, <team>, <attr>, type mean``.
 
     ``<attr>`` is the team's value as written when all its respondents give the same one (a range
@@ -153,14 +154,14 @@ def _combine(values: Sequence[bool | str]) -> bool | str | None:
 
 
 def context_features(
-    data: "TypologyData",
+    data: TypologyData,
     features: Sequence[str],
     *,
     team_attr: str = "team",
     by: str = "type",
     words: tuple[str, str, str] = (YES, NO, PARTLY),
     unknown: str = "–",
-) -> "pd.DataFrame":
+) -> pd.DataFrame:
     """Rows: types (``by="type"``) or type and team (``by="team"``); one column per feature.
 
     A team has a feature when all its respondents (of that type) with a value say yes, lacks it

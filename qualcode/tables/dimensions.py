@@ -11,7 +11,8 @@ word of the highest threshold the share of respondents reaches (share = cases / 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from qualcode.codebook.model import is_under
 from qualcode.errors import InputError
@@ -117,7 +118,7 @@ def dimensions(
     long: bool = False,
     lang: str = "nl",
     coder: str | None = None,
-) -> "pd.DataFrame":
+) -> pd.DataFrame:
     """Wide (rows dimension labels, one column per logic label, cells like ``"3 (endorses 2,
     rejects 1)"`` or ``"sommigen (3; endorses 2, rejects 1)"``) or, with ``long``, one numeric row per
     (dimension, logic): ``dimension, logic, cases, endorses, rejects, share, word``."""

@@ -19,13 +19,13 @@ if TYPE_CHECKING:
 
 
 def distribution(
-    data: "TypologyData",
+    data: TypologyData,
     *,
     municipality_attr: str = "gemeente",
     team_attr: str = "team",
     team_number_attr: str | None = None,
     through: str = THROUGH,
-) -> "pd.DataFrame":
+) -> pd.DataFrame:
     """One row per (type, municipality, team): ``type, <municipality>, <team>, respondents, n, notes``.
 
     ``team_number_attr`` names a numeric case attribute (e.g. ``teamnummer``) to check each id's

@@ -7,9 +7,10 @@ every output format; leading group columns print their value only where it chang
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
-from qualcode.export.table import cell_text
-from qualcode.export.table import table_from_frame
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from qualcode.export.table import cell_text, table_from_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -50,7 +51,7 @@ def display(value: Any) -> str:
 
 
 def make_frame(rows: Iterable[Mapping[str, Any]] | Iterable[Sequence[Any]], columns: Sequence[str], title: str,
-               notes: Sequence[str] = ()) -> "pd.DataFrame":
+               notes: Sequence[str] = ()) -> pd.DataFrame:
     """A DataFrame with ``attrs["title"]`` and ``attrs["notes"]`` set."""
     import pandas as pd
 
@@ -60,8 +61,8 @@ def make_frame(rows: Iterable[Mapping[str, Any]] | Iterable[Sequence[Any]], colu
     return df
 
 
-def frame_table(df: "pd.DataFrame", *, group_columns: Sequence[str] = (), sheet: str | None = None,
-                title: str | None = None) -> "Table":
+def frame_table(df: pd.DataFrame, *, group_columns: Sequence[str] = (), sheet: str | None = None,
+                title: str | None = None) -> Table:
     """A table DataFrame as a :class:`Table`, title and notes from ``df.attrs``.
 
     ``group_columns`` (leading columns such as type, then municipality) print their value only

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from qualcode.codebook.model import Codebook
 
@@ -10,7 +11,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-def code_frequencies(rows: Sequence[Mapping[str, Any]], codebook: Codebook, lang: str = "nl") -> "pd.DataFrame":
+def code_frequencies(rows: Sequence[Mapping[str, Any]], codebook: Codebook, lang: str = "nl") -> pd.DataFrame:
     """Codings per code in codebook order: direct codings, codings including subcodes, cases.
 
     ``rows`` are coding records (``code``, ``coder``, ``case``) of the coders to count.

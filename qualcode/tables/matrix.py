@@ -24,8 +24,9 @@ What the totals mean (also in ``df.attrs["notes"]``, which the CLI prints under 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from qualcode.codebook.model import is_under
 from qualcode.codebook.resolve import no_code_under
@@ -72,7 +73,7 @@ def collapse(code: str, prefix: str, depth: int | None) -> str:
     return ".".join(parts[:keep]) if len(parts) > keep else code
 
 
-def code_columns(codebook: "Codebook", prefix: str, depth: int | None, used: Iterable[str]) -> list[str]:
+def code_columns(codebook: Codebook, prefix: str, depth: int | None, used: Iterable[str]) -> list[str]:
     """The columns for codes under ``prefix``: every codable code (tree order) and every coded code
     the codebook does not know (imported ones, by id), collapsed to ``depth``; zeros included so a
     code nobody used is visible as such."""
@@ -86,7 +87,7 @@ def code_columns(codebook: "Codebook", prefix: str, depth: int | None, used: Ite
     return list(dict.fromkeys(collapse(c, prefix, depth) for c in known + extra))
 
 
-def _label_columns(columns: Sequence[str], codebook: "Codebook", lang: str) -> dict[str, str]:
+def _label_columns(columns: Sequence[str], codebook: Codebook, lang: str) -> dict[str, str]:
     """Code id -> label, falling back to ``label (id)`` where two codes share a label."""
     labels = {c: codebook.label_of(c, lang) for c in columns}
     counts: dict[str, int] = {}
@@ -104,7 +105,7 @@ def _row_key(case: str | None, attrs: Mapping[str, Any], names: list[str] | None
 def build_matrix(
     codings: Sequence[Mapping[str, Any]],
     *,
-    codebook: "Codebook",
+    codebook: Codebook,
     case_attributes: Mapping[str, Mapping[str, Any]],
     rows: str | Sequence[str] = "case",
     cols: str = "logic",
@@ -113,7 +114,7 @@ def build_matrix(
     normalize: str = "none",
     labels: bool = False,
     lang: str = "nl",
-) -> "pd.DataFrame":
+) -> pd.DataFrame:
     """Rows (cases or attribute combinations) x codes under ``cols``, with a Totaal row and column.
 
     ``codings`` are ``coding_rows()`` dicts; ``case_attributes`` maps every case id to its
@@ -231,7 +232,7 @@ def _normalized(data: list[list[float]], totals: list[float], normalize: str) ->
     return data
 
 
-def _row_index(keys: list[tuple], names: list[str] | None) -> "pd.Index":
+def _row_index(keys: list[tuple], names: list[str] | None) -> pd.Index:
     """One level named ``case`` or after the one attribute; a MultiIndex for two or more."""
     import pandas as pd
 
@@ -261,13 +262,13 @@ def _totals_note(count: str, normalize: str) -> str:
 def build_cooccurrence(
     codings: Sequence[Mapping[str, Any]],
     *,
-    codebook: "Codebook",
+    codebook: Codebook,
     codes: str = "logic",
     unit: str = "turn",
     depth: int | None = None,
     labels: bool = False,
     lang: str = "nl",
-) -> "pd.DataFrame":
+) -> pd.DataFrame:
     """Code x code: the number of units (turns, or cases) where both codes are applied.
 
     The diagonal is the number of units with that code. A unit counts once per pair however many

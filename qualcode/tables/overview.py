@@ -14,7 +14,8 @@ number of respondents; a total row.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from qualcode.tables.frame import TOTAL, UNKNOWN, display, make_frame, natural_key
 
@@ -47,7 +48,7 @@ def data_overview(
     individual_values: Sequence[str] = INDIVIDUAL_VALUES,
     observation_values: Sequence[str] = OBSERVATION_VALUES,
     observations: bool | None = None,
-) -> "pd.DataFrame":
+) -> pd.DataFrame:
     """``transcripts``: ``transcript_rows()`` dicts (id, cases, attributes).
 
     ``observations``: True always shows the column, False never, None (default) when a transcript is one.
@@ -99,7 +100,7 @@ def respondent_overview(
     title_attr: str = "functie",
     group_attr: str = "klantgroep",
     groups: Sequence[str] | None = None,
-) -> "pd.DataFrame":
+) -> pd.DataFrame:
     """Rows: municipality x job title; columns: one per client group, then ``respondents``; a total row."""
     table: dict[tuple[str, str], dict[str, int]] = {}
     seen: list[str] = []

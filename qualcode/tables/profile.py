@@ -66,7 +66,7 @@ def profile_cell(counts: dict[str, int], labels: dict[str, str], *, majority: fl
 
 
 def profile(
-    data: "TypologyData",
+    data: TypologyData,
     codebook: Any = None,
     *,
     majority: float = MAJORITY,
@@ -74,7 +74,7 @@ def profile(
     mixed: str = MIXED,
     empty: str = EMPTY,
     lang: str | None = None,
-) -> "pd.DataFrame":
+) -> pd.DataFrame:
     """Rows: the typology's profile aspects (labels); columns: ``aspect`` and one per type (label)."""
     lang = lang or data.lang
     typ = data.typology

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import InputError
+from qualcode.export.table import Table, cell_text, table_from_frame
 from qualcode.tables.frame import UNKNOWN, natural_key
-from qualcode.export.table import Table
-from qualcode.export.table import cell_text
-from qualcode.export.table import table_from_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -195,7 +194,7 @@ class QuoteOptions:
     lang: str = "nl"
 
 
-def code_order(codebook: "Codebook") -> Callable[[str], tuple[int, str]]:
+def code_order(codebook: Codebook) -> Callable[[str], tuple[int, str]]:
     """Sort key: codebook tree order, unknown (imported) codes after them by id."""
     index = {c: i for i, c in enumerate(codebook.codes)}
     return lambda code: (index.get(code, len(index)), code)
@@ -204,7 +203,7 @@ def code_order(codebook: "Codebook") -> Callable[[str], tuple[int, str]]:
 def collect_quotes(
     codings: Sequence[Mapping[str, Any]],
     *,
-    codebook: "Codebook",
+    codebook: Codebook,
     case_attributes: Mapping[str, Mapping[str, Any]],
     turns: Mapping[str, tuple[int, str]] | None = None,
     options: QuoteOptions | None = None,
@@ -269,7 +268,7 @@ def collect_quotes(
     return records
 
 
-def quotes_frame(records: Sequence[Mapping[str, Any]], case_attrs: Sequence[str]) -> "pd.DataFrame":
+def quotes_frame(records: Sequence[Mapping[str, Any]], case_attrs: Sequence[str]) -> pd.DataFrame:
     import pandas as pd
 
     columns = BASE_COLUMNS + [a for a in case_attrs if a not in BASE_COLUMNS]
@@ -295,19 +294,19 @@ GROUP_COLUMNS = {"code": ["quote", "citation", "fragment", "stance", "coder"],
                  "case": ["code", "code_label", "quote", "fragment", "stance", "coder"]}
 
 
-def _records(df: "pd.DataFrame", columns: Sequence[str]) -> list[list[Any]]:
+def _records(df: pd.DataFrame, columns: Sequence[str]) -> list[list[Any]]:
 
     return table_from_frame(df[list(columns)]).rows
 
 
 def quote_tables(
-    df: "pd.DataFrame",
+    df: pd.DataFrame,
     *,
     group_by: str = "code",
     layout: str = "groups",
     case_attrs: Sequence[str] = (),
     family_labels: Mapping[str, str] | None = None,
-) -> list["Table"]:
+) -> list[Table]:
     """The quotes DataFrame as tables for :func:`qualcode.export.write_tables`.
 
     ``layout``:
@@ -352,7 +351,7 @@ def _n_coders(value: Any) -> int:
     return len([c for c in str(value or "").split(",") if c.strip()])
 
 
-def pick_top_quotes(df: "pd.DataFrame", n: int, max_words: int | None = None) -> "pd.DataFrame":
+def pick_top_quotes(df: pd.DataFrame, n: int, max_words: int | None = None) -> pd.DataFrame:
     """The ``n`` quotes of one code a reader should see first.
 
     Order of preference: passages more coders agree on; then quotes of a readable length (12 words

@@ -10,7 +10,8 @@ strategy still gets a sensible row.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from qualcode.codebook.model import is_under
 from qualcode.tables.frame import make_frame, natural_key
@@ -47,14 +48,14 @@ def class_order(classes: Mapping[str, str] | None = None) -> list[str]:
 
 
 def strategies(
-    data: "TypologyData",
+    data: TypologyData,
     codebook: Any,
     *,
     prefix: str = "discretion",
     classes: Mapping[str, str] | None = None,
     by_code: bool = False,
     lang: str | None = None,
-) -> "pd.DataFrame":
+) -> pd.DataFrame:
     """Discretion strategies coded for the cases of each type, with their classification.
 
     Default: one row per (type, classification): ``type, strategies, classification, cases,

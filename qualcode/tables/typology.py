@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from qualcode.codebook.model import is_under
 from qualcode.codebook.typology import UNCLASSIFIED, TypeDef, Typology, assign, score_case
@@ -281,7 +282,7 @@ def gather(
     return TypologyData(typology, assignments, codings, attrs, coder, level, lang, notes)
 
 
-def assignment_frame(data: TypologyData) -> "pd.DataFrame":
+def assignment_frame(data: TypologyData) -> pd.DataFrame:
     """The assignment as a DataFrame: one row per case.
 
     Columns: case, [level attribute], type, type_label, scores (type id -> score), evidence and

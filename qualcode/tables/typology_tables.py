@@ -10,8 +10,9 @@ printed table groups.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from qualcode.codebook.model import Codebook
 from qualcode.errors import InputError
@@ -52,7 +53,7 @@ def typology_table(
     codebook: Codebook,
     options: TypologyTableOptions | None = None,
     turn: Callable[[str], tuple[int, str] | None] | None = None,
-) -> "pd.DataFrame":
+) -> pd.DataFrame:
     """The table ``name`` (one of :data:`TABLES`); ``turn`` (fragment id -> turn start and text)
     is needed for the appendix, which quotes the turns. ``df.attrs["groups"]`` names the leading
     columns a printed table groups."""
@@ -62,7 +63,7 @@ def typology_table(
 
 
 def _build(name: str, data: TypologyData, codebook: Codebook, o: TypologyTableOptions,
-           turn: Callable[[str], tuple[int, str] | None] | None) -> "pd.DataFrame":
+           turn: Callable[[str], tuple[int, str] | None] | None) -> pd.DataFrame:
     if name == "assignment":
         return assignment_display(data, short_ids=o.short_ids)
     if name == "distribution":
@@ -87,7 +88,7 @@ def group_columns(name: str, options: TypologyTableOptions | None = None) -> lis
             "appendix": ["type", o.team_attr]}.get(name, [])
 
 
-def assignment_display(data: TypologyData, *, short_ids: bool = False) -> "pd.DataFrame":
+def assignment_display(data: TypologyData, *, short_ids: bool = False) -> pd.DataFrame:
     """The assignment as a readable table: type label, scores and fragment ids as text.
 
     ``short_ids``: ids grouped per transcript and at most eight per cell, the assigned type's

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from qualcode.errors import InputError
 from qualcode.transcripts.decode import decode_bytes
+from qualcode.transcripts.docx import read_docx
 from qualcode.transcripts.frontmatter import FrontMatter
 from qualcode.transcripts.model import ParsedTranscript, Turn, render_canonical
 from qualcode.transcripts.plain import SourceTurn, is_interviewer_label, read_plain
-from qualcode.transcripts.docx import read_docx
 from qualcode.transcripts.subtitles import read_srt, read_vtt
 
 SUPPORTED_EXTENSIONS: tuple[str, ...] = (".txt", ".md", ".docx", ".vtt", ".srt")
