@@ -225,8 +225,8 @@ class _Tallies:
     """Counts by ``r`` = number of ratings a unit got (0..m).
 
     ``units[r]``: units with ``r`` ratings. ``values[r, c]``: ratings of category ``c`` in those
-    units. ``pairs[r, c, k]``: unordered coder pairs ``(j < l)`` in those units where coder ``j``
-    said ``c`` and coder ``l`` said ``k``. Every coefficient here is a function of these: e.g.
+    units. ``pairs[r, c, k]``: unordered coder pairs ``(j < j2)`` in those units where coder ``j``
+    said ``c`` and coder ``j2`` said ``k``. Every coefficient here is a function of these: e.g.
     ``sum_i n_ik (n_ik - 1)`` summed over units with ``r`` ratings is ``2 * trace(pairs[r])``,
     Krippendorff's coincidences are ``sum_r (pairs[r] + pairs[r].T) / (r - 1)``, and for two coders
     ``pairs[2]`` is the 2-way contingency table of the units both rated.
@@ -264,8 +264,8 @@ def _tally_complete(codes: np.ndarray, q: int) -> _Tallies:
     pairs = np.zeros((m + 1, q * q), dtype=np.int64)
     for j in range(m):
         scaled = codes[:, j] * q
-        for l in range(j + 1, m):
-            pairs[m] += np.bincount(scaled + codes[:, l], minlength=q * q)
+        for j2 in range(j + 1, m):
+            pairs[m] += np.bincount(scaled + codes[:, j2], minlength=q * q)
     return _Tallies(units, values, pairs.reshape(m + 1, q, q))
 
 
@@ -292,8 +292,8 @@ def _tally(codes: np.ndarray, q: int) -> _Tallies:
     r_qq = r_q * big_q
     for j in range(m):
         scaled = r_qq + c[:, j] * big_q
-        for l in range(j + 1, m):
-            pairs += np.bincount(scaled + c[:, l], minlength=(m + 1) * big_q * big_q)
+        for j2 in range(j + 1, m):
+            pairs += np.bincount(scaled + c[:, j2], minlength=(m + 1) * big_q * big_q)
     pairs = pairs.reshape(m + 1, big_q, big_q)[:, :q, :q].copy()
     pairs[:2] = 0  # a pair needs r >= 2 (these slabs can only hold missing-cell counts anyway)
     return _Tallies(units, values, pairs)

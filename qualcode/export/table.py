@@ -65,7 +65,7 @@ def bold_parts(text: str) -> list[tuple[str, bool]]:
     """Split ``a **b** c`` into [("a ", False), ("b", True), (" c", False)]."""
     parts: list[tuple[str, bool]] = []
     bold = False
-    for i, piece in enumerate(text.split("**")):
+    for piece in text.split("**"):
         if piece:
             parts.append((piece, bold))
         bold = not bold

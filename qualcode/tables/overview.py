@@ -37,6 +37,16 @@ def _kind(value: Any, group: Sequence[str], individual: Sequence[str], observati
     return None
 
 
+def _shared(
+    attr: str, attrs: Mapping[str, Any], cases: Sequence[str], case_attributes: Mapping[str, Mapping[str, Any]]
+) -> Any:
+    """A transcript's value of ``attr``: its own attribute, else the value all its cases share (None if they differ)."""
+    if attrs.get(attr) is not None:
+        return attrs[attr]
+    values = {case_attributes.get(c, {}).get(attr) for c in cases}
+    return values.pop() if len(values) == 1 else None
+
+
 def data_overview(
     transcripts: Sequence[Mapping[str, Any]],
     case_attributes: Mapping[str, Mapping[str, Any]],
@@ -62,19 +72,13 @@ def data_overview(
     for t in transcripts:
         attrs = t.get("attributes") or {}
         cases = list(t.get("cases") or [])
-
-        def shared(attr: str) -> Any:
-            if attrs.get(attr) is not None:
-                return attrs[attr]
-            values = {case_attributes.get(c, {}).get(attr) for c in cases}
-            return values.pop() if len(values) == 1 else None
-
         kind = _kind(attrs.get(type_attr), group_values, individual_values, observation_values)
         if kind is None:
             kind = "group" if len(cases) > 1 else "individual"
             inferred.append(t["id"])
-        cell((shared(municipality_attr), shared(team_attr)))[kind] += 1
-    for case, attrs in case_attributes.items():
+        municipality = _shared(municipality_attr, attrs, cases, case_attributes)
+        cell((municipality, _shared(team_attr, attrs, cases, case_attributes)))[kind] += 1
+    for attrs in case_attributes.values():
         cell((attrs.get(municipality_attr), attrs.get(team_attr)))["respondents"] += 1
     show_obs = observations if observations is not None else any(v["observation"] for v in counts.values())
     columns = [municipality_attr, team_attr, "group interviews", "individual interviews", "respondents"]
@@ -89,7 +93,8 @@ def data_overview(
     rows.append([TOTAL, "", *totals[:3]] + ([totals[3]] if show_obs else []))
     notes = [f"Kind of interview from the transcript attribute '{type_attr}'."]
     if inferred:
-        notes.append(f"No known '{type_attr}' (counted by number of respondents): {', '.join(sorted(inferred, key=natural_key))}.")
+        listed = ", ".join(sorted(inferred, key=natural_key))
+        notes.append(f"No known '{type_attr}' (counted by number of respondents): {listed}.")
     return make_frame(rows, columns, "Verzamelde gegevens per team", notes)
 
 
@@ -104,7 +109,7 @@ def respondent_overview(
     """Rows: municipality x job title; columns: one per client group, then ``respondents``; a total row."""
     table: dict[tuple[str, str], dict[str, int]] = {}
     seen: list[str] = []
-    for case, attrs in case_attributes.items():
+    for attrs in case_attributes.values():
         key = (display(attrs.get(municipality_attr)), display(attrs.get(title_attr)))
         g = display(attrs.get(group_attr))
         if g not in seen:

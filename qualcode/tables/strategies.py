@@ -68,6 +68,12 @@ def strategies(
     corder = class_order(classes)
     types = data.type_of()
     rows: list[list[Any]] = []
+
+    def sort_key(k: Any, items: list[dict[str, Any]]) -> tuple:
+        cls = k[0] if by_code else k
+        first = min(order.get(c["code"], len(order)) for c in items)
+        return (corder.index(cls) if cls in corder else len(corder), first, natural_key(cls))
+
     for type_id in [t.id for t in data.typology.types]:
         hits = [c for c in data.codings if types.get(c.get("case")) == type_id and is_under(c["code"], prefix)]
         by: dict[Any, list[dict[str, Any]]] = {}
@@ -75,14 +81,7 @@ def strategies(
             cls = classify(c["code"], codebook, classes)
             key = (cls, c["code"]) if by_code else cls
             by.setdefault(key, []).append(c)
-
-        def sort_key(k: Any) -> tuple:
-            cls = k[0] if by_code else k
-            first = min(order.get(c["code"], len(order)) for c in by[k])
-            return (corder.index(cls) if cls in corder else len(corder), first, natural_key(cls))
-
-        for key in sorted(by, key=sort_key):
-            items = by[key]
+        for key, items in sorted(by.items(), key=lambda kv: sort_key(*kv)):
             n_cases = len({c["case"] for c in items})
             if by_code:
                 cls, code = key
