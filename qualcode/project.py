@@ -144,7 +144,8 @@ class Project:
         """Read transcript files (and a case-attribute CSV) into the project as one run."""
 
         return ingest(
-            self.store, self.config, paths, attributes=attributes, allow_pii=allow_pii, user=self.user, progress=progress
+            self.store, self.config, paths,
+            attributes=attributes, allow_pii=allow_pii, user=self.user, progress=progress,
         )
 
     # -- transcripts ------------------------------------------------------------------------

@@ -146,7 +146,8 @@ MIGRATIONS: list[str] = [
     CREATE INDEX suggestions_status ON suggestions(status, engine);
     CREATE TABLE memos (
         id INTEGER PRIMARY KEY,
-        target_kind TEXT NOT NULL CHECK (target_kind IN ('project', 'code', 'fragment', 'case', 'transcript', 'coding')),
+        target_kind TEXT NOT NULL
+            CHECK (target_kind IN ('project', 'code', 'fragment', 'case', 'transcript', 'coding')),
         target_id TEXT,
         coder TEXT,
         text TEXT NOT NULL,
@@ -351,7 +352,9 @@ class Store:
         ).fetchall()
         if later:
             ids = ", ".join(str(r[0]) for r in later)
-            raise InputError(f"run {run_id} cannot be undone: later run(s) {ids} changed the same rows; undo those first")
+            raise InputError(
+                f"run {run_id} cannot be undone: later run(s) {ids} changed the same rows; undo those first"
+            )
         with self.run("undo", user, {"run": run_id}) as undo_id:
             for e in entries:
                 table, key = e["tbl"], json.loads(e["row_key"])
@@ -359,9 +362,12 @@ class Store:
                     p = Path(key["path"])
                     current = p.read_text(encoding="utf-8") if p.exists() else None
                     if current != e["after"]:
-                        raise InputError(f"{p} was edited after run {run_id}; undo refused so those edits are not lost")
+                        raise InputError(
+                            f"{p} was edited after run {run_id}; undo refused so those edits are not lost"
+                        )
                     self.conn.execute(
-                        "INSERT INTO journal (run_id, tbl, row_key, op, before, after) VALUES (?, ?, ?, 'update', ?, ?)",
+                        "INSERT INTO journal (run_id, tbl, row_key, op, before, after) "
+                        "VALUES (?, ?, ?, 'update', ?, ?)",
                         (undo_id, FILE_TABLE, e["row_key"], e["after"], e["before"]),
                     )
                     self._pending_files.append((p, e["before"]))
@@ -565,10 +571,19 @@ class Store:
             args.append(owner_id)
         return [dict(r) for r in self.conn.execute(sql + " ORDER BY owner_id, key", args).fetchall()]
 
-    def set_attribute(self, owner_kind: str, owner_id: str, key: str, value: str | None, type_: str, source: str) -> None:
+    def set_attribute(
+        self, owner_kind: str, owner_id: str, key: str, value: str | None, type_: str, source: str
+    ) -> None:
         self.upsert(
             "attributes",
-            {"owner_kind": owner_kind, "owner_id": owner_id, "key": key, "value": value, "type": type_, "source": source},
+            {
+                "owner_kind": owner_kind,
+                "owner_id": owner_id,
+                "key": key,
+                "value": value,
+                "type": type_,
+                "source": source,
+            },
         )
 
     def delete_attribute(self, owner_kind: str, owner_id: str, key: str) -> None:
@@ -607,7 +622,13 @@ class Store:
         if self.get("codebooks", {"hash": hash_}) is None:
             self.insert(
                 "codebooks",
-                {"hash": hash_, "codebook_id": codebook_id, "path": path, "content": _dumps(content), "loaded_at": now()},
+                {
+                    "hash": hash_,
+                    "codebook_id": codebook_id,
+                    "path": path,
+                    "content": _dumps(content),
+                    "loaded_at": now(),
+                },
             )
 
     def codebook_version(self, hash_prefix: str) -> dict[str, Any] | None:
@@ -637,9 +658,13 @@ class Store:
     ) -> list[dict[str, Any]]:
         sql = ["SELECT s.*, f.case_id AS case_id FROM suggestions s LEFT JOIN fragments f ON f.id = s.fragment_id"]
         where, args = _filters(
-            prefix_col="s.code", code_prefix=code_prefix, transcript_col="s.transcript_id", transcript_ids=transcript_ids
+            prefix_col="s.code",
+            code_prefix=code_prefix,
+            transcript_col="s.transcript_id",
+            transcript_ids=transcript_ids,
         )
-        for col, value in (("s.status", status), ("s.engine", engine), ("s.fragment_id", fragment_id), ("s.run_id", run_id)):
+        equal_to = (("s.status", status), ("s.engine", engine), ("s.fragment_id", fragment_id), ("s.run_id", run_id))
+        for col, value in equal_to:
             if value is not None:
                 where.append(f"{col} = ?")
                 args.append(value)
@@ -661,9 +686,15 @@ class Store:
         fragment_id: str | None = None,
         status: str | None = "active",
     ) -> list[dict[str, Any]]:
-        sql = ["SELECT c.*, f.case_id AS case_id, f.n AS fragment_n FROM codings c LEFT JOIN fragments f ON f.id = c.fragment_id"]
+        sql = [
+            "SELECT c.*, f.case_id AS case_id, f.n AS fragment_n "
+            "FROM codings c LEFT JOIN fragments f ON f.id = c.fragment_id"
+        ]
         where, args = _filters(
-            prefix_col="c.code", code_prefix=code_prefix, transcript_col="c.transcript_id", transcript_ids=transcript_ids
+            prefix_col="c.code",
+            code_prefix=code_prefix,
+            transcript_col="c.transcript_id",
+            transcript_ids=transcript_ids,
         )
         if coders:
             where.append(f"c.coder IN ({','.join('?' for _ in coders)})")
@@ -713,7 +744,8 @@ class Store:
         """Where a coder is in review; not journaled (it is a bookmark, not data to undo)."""
         self.conn.execute(
             "INSERT INTO review_positions (coder, scope, fragment_id, updated_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (coder, scope) DO UPDATE SET fragment_id = excluded.fragment_id, updated_at = excluded.updated_at",
+            "ON CONFLICT (coder, scope) DO UPDATE SET "
+            "fragment_id = excluded.fragment_id, updated_at = excluded.updated_at",
             (coder, scope, fragment_id, now()),
         )
 
@@ -735,7 +767,9 @@ class Store:
         return out
 
     def fragment_at(self, transcript_id: str, n: int) -> dict[str, Any] | None:
-        row = self.conn.execute("SELECT * FROM fragments WHERE transcript_id = ? AND n = ?", (transcript_id, n)).fetchone()
+        row = self.conn.execute(
+            "SELECT * FROM fragments WHERE transcript_id = ? AND n = ?", (transcript_id, n)
+        ).fetchone()
         return dict(row) if row else None
 
     def next_respondent_fragment(self, transcript_id: str, n: int) -> str | None:
@@ -906,7 +940,8 @@ class Store:
         codings and suggestions were made with each."""
         rows = self.conn.execute(
             """SELECT b.hash, b.codebook_id, b.path, b.loaded_at,
-                      (SELECT count(*) FROM codings c WHERE c.codebook_hash = b.hash AND c.status = 'active') AS codings,
+                      (SELECT count(*) FROM codings c
+                       WHERE c.codebook_hash = b.hash AND c.status = 'active') AS codings,
                       (SELECT count(*) FROM suggestions s WHERE s.codebook_hash = b.hash) AS suggestions
                FROM codebooks b ORDER BY b.loaded_at, b.rowid"""
         ).fetchall()

@@ -66,7 +66,9 @@ def anonymise_files(
         elif suffix == ".docx":
             found, data = _anonymise_docx(f, terms, key)
         else:
-            raise InputError(f"cannot pseudonymise {suffix or 'files without extension'}; use .txt .md .vtt .srt .docx", file=f)
+            raise InputError(
+                f"cannot pseudonymise {suffix or 'files without extension'}; use .txt .md .vtt .srt .docx", file=f
+            )
         kinds: dict[str, int] = {}
         for fd_ in found:
             kinds[fd_.kind] = kinds.get(fd_.kind, 0) + 1

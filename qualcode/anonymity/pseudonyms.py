@@ -168,7 +168,8 @@ class PseudonymKey:
         def order(item: tuple[tuple[str, str], tuple[str, str]]) -> tuple[int, int, str, str]:
             (kind, norm), (_, pseudonym) = item
             m = _PSEUDONYM_NUMBER.fullmatch(pseudonym)
-            return (KINDS.index(kind) if kind in KINDS else len(KINDS), int(m.group("n")) if m else 1 << 30, pseudonym, norm)
+            kind_rank = KINDS.index(kind) if kind in KINDS else len(KINDS)
+            return (kind_rank, int(m.group("n")) if m else 1 << 30, pseudonym, norm)
 
 
         buf = io.StringIO()

@@ -17,7 +17,9 @@ from qualcode.errors import InputError
 @app.command("anonymise")
 def anonymise_cli(
     files: list[Path] = typer.Argument(..., help="Transcript files (.txt .md .vtt .srt .docx)."),
-    key: Path = typer.Option(..., "--key", "-k", help="Key CSV (kind,original,pseudonym); reused and extended. Keep it outside transcripts/."),
+    key: Path = typer.Option(
+        ..., "--key", "-k", help="Key CSV (kind,original,pseudonym); reused and extended. Keep it outside transcripts/."
+    ),
     out_dir: Path = typer.Option(None, "--out-dir", "-o", help="Write pseudonymised copies here."),
     in_place: bool = typer.Option(False, "--in-place", help="Overwrite the files themselves."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Only report what would be replaced."),

@@ -100,7 +100,8 @@ def memo_cli(
     with open_project() as project:
         if text is None:
             rows = project.memo_rows(kind if kind != "all" else None, target_id or None)
-            print_rows(rows, ["id", "target_kind", "target_id", "coder", "created_at", "text"], fmt, title="Memos", json_data=rows)
+            columns = ["id", "target_kind", "target_id", "coder", "created_at", "text"]
+            print_rows(rows, columns, fmt, title="Memos", json_data=rows)
             return
         memo_id = project.memo(kind, target_id or None, text, coder=coder)
     info(f"memo {memo_id} added to {target}")

@@ -17,7 +17,9 @@ def ingest_cli(
     attributes: Path = typer.Option(
         None, "--attributes", "-a", help="CSV of case attributes keyed by case id (default: [ingest] attributes)."
     ),
-    allow_pii: bool = typer.Option(False, "--allow-pii", help="Ingest files even when the anonymity check finds something."),
+    allow_pii: bool = typer.Option(
+        False, "--allow-pii", help="Ingest files even when the anonymity check finds something."
+    ),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table or json (the ingest report)."),
 ) -> None:
     """Read transcripts, check they are anonymised, and store them as one run.
@@ -45,7 +47,8 @@ def ingest_cli(
              "moved": r.moved, "orphaned": len(r.orphaned)}
             for r in report.files
         ]
-        print_rows(rows, ["file", "transcript", "status", "turns", "words", "moved", "orphaned"], Format.table, title="Ingest")
+        columns = ["file", "transcript", "status", "turns", "words", "moved", "orphaned"]
+        print_rows(rows, columns, Format.table, title="Ingest")
     for w in report.warnings:
         err(f"warning: {w}", style="yellow")
     if report.findings:
@@ -53,7 +56,10 @@ def ingest_cli(
         notice_table(Table(columns, [[f.__dict__[c] for c in columns] for f in report.findings],
                            title="Anonymity check: possible personal data"))
     if report.orphaned:
-        err(f"{len(report.orphaned)} coding(s) could not be placed in the changed text and are orphaned:", style="yellow")
+        err(
+            f"{len(report.orphaned)} coding(s) could not be placed in the changed text and are orphaned:",
+            style="yellow",
+        )
         for o in report.orphaned:
             err(f"  coding {o['coding']} ({o['coder']}, {o['code']}) was in {o['fragment']}: {o['text'][:60]!r}")
     if report.skipped:

@@ -18,7 +18,9 @@ def suggest_cli(
     codes: str = typer.Option(None, "--codes", "-c", help="Only codes under this prefix, e.g. logic."),
     min_score: float = typer.Option(0.35, "--min-score", help="Drop suggestions scoring below this (0-1)."),
     processes: int = typer.Option(1, "--processes", "-j", help="Worker processes for large projects."),
-    coder: str = typer.Option(None, "--coder", help="With --engine model: whose trained model to use (default: newest)."),
+    coder: str = typer.Option(
+        None, "--coder", help="With --engine model: whose trained model to use (default: newest)."
+    ),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, json, csv or md."),
     out: Path = typer.Option(None, "--out", "-o", help="Write to this file instead of printing."),
     summary: bool = typer.Option(False, "--summary", help="Print counts per code instead of every suggestion."),

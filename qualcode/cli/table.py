@@ -160,7 +160,9 @@ def strategies_cli(
 @table_app.command("context")
 def context_cli(
     attr: str = typer.Option(None, "--attr", help="Numeric case attribute (e.g. caseload): mean per team and type."),
-    features: str = typer.Option(None, "--features", help="Yes/no attributes for a Ja/Nee/Deels grid, comma-separated."),
+    features: str = typer.Option(
+        None, "--features", help="Yes/no attributes for a Ja/Nee/Deels grid, comma-separated."
+    ),
     by: str = typer.Option("type", "--by", help="Feature grid rows: type or team."),
     coder: str = _CODER,
     typology: Path = _TYPOLOGY,
@@ -199,7 +201,9 @@ def context_cli(
 @table_app.command("dimensions")
 def dimensions_cli(
     coder: str = _CODER,
-    words: str = typer.Option(None, "--words", help="Quantifier words: 'alle=1.0,de meeste=0.5,sommigen=0.2,een enkeling=0'."),
+    words: str = typer.Option(
+        None, "--words", help="Quantifier words: 'alle=1.0,de meeste=0.5,sommigen=0.2,een enkeling=0'."
+    ),
     long: bool = typer.Option(False, "--long", help="One numeric row per dimension and logic."),
     dimension_prefix: str = typer.Option("dimension", "--dimensions", help="Code family of the dimensions (rows)."),
     logic_prefix: str = typer.Option("logic", "--logics", help="Code family of the logics (columns)."),

@@ -46,7 +46,8 @@ def transcripts_show_cli(
         data = project.transcript(transcript)
         sents = project.sentences(transcript) if sentences else None
     if sents is not None:
-        print_rows(sents, ["fragment", "n", "start", "end", "text"], fmt, title=f"Sentences of {transcript}", json_data=sents)
+        columns = ["fragment", "n", "start", "end", "text"]
+        print_rows(sents, columns, fmt, title=f"Sentences of {transcript}", json_data=sents)
         return
     if fmt == Format.json:
         print_json(data)

@@ -36,7 +36,9 @@ def typology_cli(
                                         help="assignment, distribution, profile, appendix or all."),
     counts: bool = typer.Option(False, "--counts", help="Profile: show the pole counts, e.g. professional (7:2)."),
     majority: float = typer.Option(0.6, "--majority", help="Profile: share a pole needs to dominate (more than)."),
-    municipality_attr: str = typer.Option("gemeente", "--municipality-attr", help="Case attribute of the municipality."),
+    municipality_attr: str = typer.Option(
+        "gemeente", "--municipality-attr", help="Case attribute of the municipality."
+    ),
     team_attr: str = typer.Option("team", "--team-attr", help="Case attribute of the team."),
     team_number_attr: str = typer.Option(None, "--team-number-attr",
                                          help="Numeric case attribute to check respondent ids against."),

@@ -57,7 +57,9 @@ class CodebookEdit:
     files: dict[str, str]
 
 
-def plan_rename(cb: Codebook, old: str, new: str, *, root: Path, typology_path: str | Path | None = None) -> CodebookEdit:
+def plan_rename(
+    cb: Codebook, old: str, new: str, *, root: Path, typology_path: str | Path | None = None
+) -> CodebookEdit:
     """Give ``old`` (and everything under it) the id ``new``.
 
     ``new`` is the full new id. Usually only the last segment changes (``logic.market`` ->

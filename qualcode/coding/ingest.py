@@ -242,7 +242,9 @@ def _speaker_warnings(p: Any, f: Path) -> list[str]:
         return []
     labels = {t.speaker for t in p.turns if not t.is_interviewer}
     out = [f"{f}: speaker {label!r} is not in `speakers:`" for label in sorted(labels - set(p.speakers))]
-    out += [f"{f}: `speakers:` names {label!r} but no turn has that label" for label in sorted(set(p.speakers) - labels)]
+    out += [
+        f"{f}: `speakers:` names {label!r} but no turn has that label" for label in sorted(set(p.speakers) - labels)
+    ]
     return out
 
 
@@ -329,7 +331,13 @@ def _reanchor_all(store: Store, old: str, new: str, tid: str, fragments: list[di
         if a.status == "orphaned":
             store.update("codings", {"id": c["id"]}, {"status": "orphaned"})
             result.orphaned.append(
-                {"coding": c["id"], "coder": c["coder"], "code": c["code"], "fragment": c["fragment_id"], "text": c["text"]}
+                {
+                    "coding": c["id"],
+                    "coder": c["coder"],
+                    "code": c["code"],
+                    "fragment": c["fragment_id"],
+                    "text": c["text"],
+                }
             )
         else:
             if a.status == "moved":

@@ -26,7 +26,9 @@ def tables_to_latex(tables: Sequence[Table]) -> str:
     for t in tables:
         numeric = [all(isinstance(r[i], (int, float)) or r[i] is None for r in t.rows) and t.rows
                    for i in range(len(t.columns))]
-        spec = "".join("r" if numeric[i] else "p{%.2f\\linewidth}" % (0.9 / len(t.columns)) for i in range(len(t.columns)))
+        spec = "".join(
+            "r" if numeric[i] else "p{%.2f\\linewidth}" % (0.9 / len(t.columns)) for i in range(len(t.columns))
+        )
         out.append("\\begin{table}[htbp]\n\\centering")
         if t.title:
             out.append(f"\\caption{{{escape(t.title)}}}")

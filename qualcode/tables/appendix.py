@@ -103,7 +103,8 @@ def appendix(
                     to = ", ".join("against" if p == "against" else data.type_label(p) for p in x.points_to)
                     items.append(f"{x.coding['fragment']} ({codebook.label_of(x.coding['code'], lang)} → {to})")
                 frags = len({x.coding["fragment"] for x in contra})
-                shown = items[:MAX_LISTED] + ([f"and {len(items) - MAX_LISTED} more"] if len(items) > MAX_LISTED else [])
+                more = [f"and {len(items) - MAX_LISTED} more"] if len(items) > MAX_LISTED else []
+                shown = items[:MAX_LISTED] + more
                 line = f"{len(contra)} coding(s) in {frags} fragment(s): " + "; ".join(shown)
             rows.append([data.type_label(t.id), team_cell, CONTRA, line, "", ""])
     types_known = {t.id for t in data.typology.types}

@@ -114,7 +114,9 @@ def context_numbers(data: TypologyData, attr: str, *, team_attr: str = "team") -
         type_mean = _num(mean(means)) if means else None
         rows += [[r[0], r[1], r[2], type_mean] for r in team_rows]
     if ranges:
-        notes.append("Ranges are kept as written; their midpoint is used in means (" + "; ".join(ranges.values()) + ").")
+        notes.append(
+            "Ranges are kept as written; their midpoint is used in means (" + "; ".join(ranges.values()) + ")."
+        )
     if len(units) > 1:
         shown_units = ", ".join(repr(u) if u else "(no unit)" for u in sorted(units))
         notes.append(f"Warning: values of {attr} come in different units ({shown_units}); they were not converted, "

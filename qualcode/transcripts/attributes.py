@@ -158,7 +158,9 @@ def read_attributes_csv(path: Path) -> dict[str, dict[str, Typed]]:
         name, _, type_ = h.partition(":")
         name = check_key(name.strip(), path, 1)
         if type_ and type_.strip() not in TYPES:
-            raise InputError(f"unknown type {type_!r} in column {h!r}; use one of {', '.join(TYPES)}", file=path, line=1)
+            raise InputError(
+                f"unknown type {type_!r} in column {h!r}; use one of {', '.join(TYPES)}", file=path, line=1
+            )
         names.append(name)
         forced.append(type_.strip() or None)
     if len(set(names)) != len(names):
