@@ -55,11 +55,12 @@ from qualcode.lazy import lazy_import
 from qualcode.store import Store
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
     from qualcode.codebook.model import Codebook
-
-np = lazy_import("numpy")
+else:
+    np = lazy_import("numpy")
 
 __all__ = [
     "UNITS",

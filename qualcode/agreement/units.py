@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from qualcode.agreement.patterns import PatternTable
 from qualcode.errors import InputError
@@ -38,7 +38,10 @@ from qualcode.lazy import lazy_import
 from qualcode.store import Store
 from qualcode.transcripts.sentences import split_sentences_batch
 
-np = lazy_import("numpy")
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_import("numpy")
 
 __all__ = ["UNITS", "UNIT_BUILDERS", "Corpus", "Spans", "UnitBuilder", "UnitRatings"]
 

@@ -27,7 +27,7 @@ and the cross-validated table of ``qualcode train`` is the honest estimate.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qualcode.agreement.stats import cohen_kappa
 from qualcode.codebook.model import Codebook, is_under
@@ -35,7 +35,10 @@ from qualcode.errors import InputError
 from qualcode.lazy import lazy_import
 from qualcode.store import Store
 
-np = lazy_import("numpy")
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_import("numpy")
 
 UNIT = "turn"
 ENGINES = ("rules", "model")

@@ -76,7 +76,7 @@ import warnings
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qualcode.codebook.model import Codebook, is_under
 from qualcode.errors import InputError
@@ -85,7 +85,10 @@ from qualcode.store import Store, now
 from qualcode.suggest.evaluate import binary_metrics
 from qualcode.suggest.rules import Suggestion
 
-np = lazy_import("numpy")
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_import("numpy")
 
 KINDS = ("sklearn", "spacy")
 DEFAULT_KIND = "sklearn"  # decided by benchmarks/model_choice.py (see the module docstring)
