@@ -291,7 +291,9 @@ class Store:
                 "INSERT INTO runs (kind, started_at, user, params, codebook_hash) VALUES (?, ?, ?, ?, ?)",
                 (kind, now(), user, _dumps(params or {}), codebook_hash),
             )
-            self.run_id = int(cur.lastrowid)
+            run_id = cur.lastrowid
+            assert run_id is not None  # set by every INSERT into a rowid table
+            self.run_id = run_id
             try:
                 yield self.run_id
                 self.conn.execute(
@@ -805,7 +807,8 @@ class Store:
     def count_open_suggestions(
         self, transcript_ids: Sequence[str] | None = None, *, min_score: float | None = None, engine: str | None = None
     ) -> int:
-        sql, args = "SELECT count(*) FROM suggestions WHERE status = 'open'", []
+        sql = "SELECT count(*) FROM suggestions WHERE status = 'open'"
+        args: list[Any] = []
         if transcript_ids:
             sql += f" AND transcript_id IN ({','.join('?' for _ in transcript_ids)})"
             args.extend(transcript_ids)

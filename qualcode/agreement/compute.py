@@ -290,9 +290,9 @@ def _coefficients(table: PatternTable, labels: Sequence[Any]) -> dict[str, Coeff
     return all_coefficients(table.rating_data(labels))
 
 
-def _coefficient_fields(coefs: dict[str, Coefficient]) -> tuple[dict[str, Any], dict[str, str]]:
+def _coefficient_fields(coefs: dict[str, Coefficient]) -> tuple[dict[str, float | None], dict[str, str]]:
     values = {name: coefs[name].value for name in ENTRY_COEFFICIENTS}
-    notes = {name: coefs[name].note for name in ENTRY_COEFFICIENTS if coefs[name].note}
+    notes = {name: note for name in ENTRY_COEFFICIENTS if (note := coefs[name].note)}
     for name in ENTRY_COEFFICIENTS:
         if coefs[name].value is None and name not in notes:  # never a silent null
             notes[name] = "undefined for these data"
@@ -470,11 +470,14 @@ def _rated_by_spans(
     asking the store again per coder would read them twice.
     """
     by_rowid = {r: t for t, r in rowids.items()}
-    return {
-        c: (store.suggested_transcripts(suggestion_engine(c)) if suggestion_engine(c)
-            else {by_rowid[r] for r in np.unique(raw.rowid).tolist()})
-        for c, raw in zip(coders, raws)
-    }
+    rated: dict[str, set[str]] = {}
+    for c, raw in zip(coders, raws):
+        engine = suggestion_engine(c)
+        if engine:
+            rated[c] = store.suggested_transcripts(engine)
+        else:
+            rated[c] = {by_rowid[r] for r in np.unique(raw.rowid).tolist()}
+    return rated
 
 
 @dataclass

@@ -44,12 +44,12 @@ class TurnComparison:
     @property
     def agreed(self) -> list[str]:
         sets = [set(self.codes(c)) for c in self.codings]
-        return sorted(set.intersection(*sets)) if sets else []
+        return sorted(sets[0].intersection(*sets[1:])) if sets else []
 
     @property
     def disputed(self) -> list[str]:
         sets = [set(self.codes(c)) for c in self.codings]
-        return sorted(set.union(*sets) - set.intersection(*sets)) if sets else []
+        return sorted(set.union(*sets) - sets[0].intersection(*sets[1:])) if sets else []
 
     @property
     def is_disagreement(self) -> bool:

@@ -558,9 +558,8 @@ def detect(text: str, terms: SensitiveTerms | None = None, *, line_offset: int =
         numeric = [s for s in numeric if not any(a <= s[1] and s[2] <= b for a, b in iban_shaped)]
     # Case-insensitive searches run on one lower-cased copy; only when lowering keeps every offset
     # (it does not for a few characters such as "İ") do they fall back to IGNORECASE patterns.
-    lower: str | None = text.lower()
-    if len(lower) != len(text):
-        lower = None
+    lowered = text.lower()
+    lower: str | None = lowered if len(lowered) == len(text) else None
     spans: list[_Span] = [
         *ibans,
         *numeric,

@@ -46,7 +46,7 @@ def resolve_span(
     frag = store.fragment(fragment_id)
     if frag is None:
         raise InputError(f"unknown fragment {fragment_id!r}; fragment ids look like <transcript>:<n>")
-    text = store.transcript(frag["transcript_id"])["text"]
+    text = store.transcript_text(frag["transcript_id"])
     body = text[frag["start"] : frag["end"]]
     if quote is not None and span is not None:
         raise InputError("give --quote or --span, not both")
@@ -137,6 +137,7 @@ def accept_suggestion(
     if s is None:
         raise InputError(f"unknown suggestion {suggestion_id}")
     frag = store.fragment(s["fragment_id"])
+    assert frag is not None  # callers pass open suggestions; re-ingest orphans those whose turn went away
     rel = span if span is not None else (s["start"] - frag["start"], s["end"] - frag["start"])
     cid = add_coding(
         store,

@@ -7,9 +7,11 @@ command with the same message instead of giving an empty table.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from qualcode.errors import InputError, did_you_mean
+
+_Row = TypeVar("_Row", bound=Mapping[str, Any])
 
 
 def check_coder_names(coders: Sequence[str] | None, known: Iterable[str]) -> list[str] | None:
@@ -25,8 +27,7 @@ def check_coder_names(coders: Sequence[str] | None, known: Iterable[str]) -> lis
     return list(coders)
 
 
-def one_coder(rows: Sequence[Mapping[str, Any]], coder: str | None,
-              all_coders: Iterable[str]) -> tuple[str | None, list[Mapping[str, Any]]]:
+def one_coder(rows: Sequence[_Row], coder: str | None, all_coders: Iterable[str]) -> tuple[str | None, list[_Row]]:
     """The codings of one coder (``rows`` are already those of ``coder`` when one is named).
 
     Why insist on one coder: pooling two coders' codings would count every agreed passage twice.

@@ -521,6 +521,7 @@ class ReviewSession:
 
     def _check_span(self, fragment_id: str, start: int, end: int) -> tuple[dict[str, Any], str]:
         frag = self.store.fragment(fragment_id)
+        assert frag is not None  # the fragment of an active coding or open suggestion
         text = self._transcript_text(frag["transcript_id"])[frag["start"] : frag["end"]]
         if not (0 <= start < end <= len(text)):
             raise InputError(f"span {start}:{end} is outside the turn (its text has {len(text)} characters)")
@@ -615,7 +616,8 @@ class ReviewSession:
                                         min_score=self.min_score or None)
             for i, r in enumerate(rows, start=1):
                 suggestions.append(self._suggestion_view(r, i, base, text))
-        mine, others = [], []
+        mine: list[CodingView] = []
+        others: list[CodingView] = []
         for r in st.fragment_codings(frag["transcript_id"], fragment_id, None if not self.blind else self.coder):
             view = CodingView(
                 id=r["id"], coder=r["coder"], code=r["code"], label=self.code_info(r["code"]).label,

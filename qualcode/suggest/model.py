@@ -76,7 +76,7 @@ import warnings
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from qualcode.codebook.model import Codebook, is_under
 from qualcode.errors import InputError
@@ -87,6 +87,7 @@ from qualcode.suggest.rules import Suggestion
 
 if TYPE_CHECKING:
     import numpy as np
+    from spacy.pipeline import MultiLabel_TextCategorizer
 else:
     np = lazy_import("numpy")
 
@@ -409,7 +410,7 @@ def _spacy_pipeline(labels: Sequence[str], ngram_size: int, length: int) -> Any:
     import spacy
 
     nlp = spacy.blank("nl")
-    textcat = nlp.add_pipe(
+    pipe = nlp.add_pipe(
         "textcat_multilabel",
         config={
             "threshold": THRESHOLD,
@@ -422,6 +423,7 @@ def _spacy_pipeline(labels: Sequence[str], ngram_size: int, length: int) -> Any:
             },
         },
     )
+    textcat = cast("MultiLabel_TextCategorizer", pipe)  # add_pipe() is typed as returning a plain callable
     for label in labels:
         textcat.add_label(label)
     return nlp
@@ -766,7 +768,7 @@ class ModelEngine:
                     yield []
                     continue
                 hits = np.nonzero((srow >= THRESHOLD) & self.output)[0]
-                out = [self._suggestion(j, float(prow[j]), float(srow[j]), len(text)) for j in hits]
+                out = [self._suggestion(int(j), float(prow[j]), float(srow[j]), len(text)) for j in hits]
                 out.sort(key=lambda s: (-s.score, s.code))
                 yield out
 

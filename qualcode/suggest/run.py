@@ -53,7 +53,7 @@ def run_suggest(
     texts_by_tid: dict[str, str] = {}
     for f in frags:
         if f["transcript_id"] not in texts_by_tid:
-            texts_by_tid[f["transcript_id"]] = store.transcript(f["transcript_id"])["text"]
+            texts_by_tid[f["transcript_id"]] = store.transcript_text(f["transcript_id"])
     texts = [texts_by_tid[f["transcript_id"]][f["start"] : f["end"]] for f in frags]
 
     engines: list[tuple[str, Any]] = []
