@@ -570,6 +570,7 @@ class _Planner:
 
     def plan(self, old: str, new: str, *, merge: bool) -> None:
         ids = {c.id: map_id(c.id, old, new) for c in self.cb.descendants(old)}
+        roots: list[tuple[str, str | None, str]]
         if merge:
             roots = [(c.id, new, c.segment) for c in self.cb.children(old)]
             self.removed.append(self.entry(old))
@@ -617,7 +618,9 @@ class _Planner:
                 and ("children", e.id) not in inserts and all(id(n) in gone for n in seq.value)
             ):
                 f = e.file
-                key_start = f.line_start(e.children_key.start_mark.line)
+                children_key = e.children_key
+                assert children_key is not None  # read together with e.children
+                key_start = f.line_start(children_key.start_mark.line)
                 end = max(f.block(n)[1] for n in seq.value)
                 removals[f.display].append((key_start, end))
         for display, spans in removals.items():
@@ -680,6 +683,7 @@ class _Planner:
                 header = " " * key_col + "children:\n"
             else:  # `children:` empty, `children: []` or `children: null`
                 key = parent.children_key
+                assert key is not None  # read together with parent.children
                 if children.end_mark.index > children.start_mark.index:
                     edits[f.display].append(_Edit(key.end_mark.index, children.end_mark.index, ":"))
                 point = f.line_start(f.line_of(key.end_mark.index) + 1)

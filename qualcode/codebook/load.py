@@ -267,10 +267,9 @@ class NodeReader:
     def indicator(self, node: Node, what: str, *, blockers: bool = False) -> Indicator | None:
         """One entry of an indicator/blocker/cue list (see docs/codebook-format.md)."""
         line, column = self.pos(node)
-        where = dict(line=line, column=column, file=self.file)
         if isinstance(node, ScalarNode) and not self.is_null(node):
             phrase = self._phrase(node, "phrase", str(node.value), what)
-            return Indicator("phrase", phrase, **where) if phrase is not None else None
+            return Indicator("phrase", phrase, line=line, column=column, file=self.file) if phrase is not None else None
         if not isinstance(node, MappingNode):
             self.issue(node, f"each entry of {what} must be a phrase or a mapping with {FORMS}")
             return None
@@ -293,6 +292,7 @@ class NodeReader:
                 if key in items and key not in extra:
                     self.issue(items[key][0], f"'{key}' has no effect on a blocker", "warning")
         value_node = items[kind][1]
+        value: str | list[dict[str, Any]] | None
         if kind == "pattern":
             value = self._pattern(value_node, what)
         else:
@@ -300,7 +300,7 @@ class NodeReader:
             value = self._phrase(value_node, kind, raw, what) if raw is not None else None
         if value is None:
             return None
-        ind = Indicator(kind, value, **where)
+        ind = Indicator(kind, value, line=line, column=column, file=self.file)
         if "weight" in items and not blockers:
             weight = self.number(items["weight"][1], "weight")
             if weight is not None:
@@ -477,12 +477,12 @@ class _Loader:
                 if value is not None:
                     out[key] = value
             elif key == "reason_boost":
-                value = r.number(v, key)
-                if value is not None:
-                    if value >= 1:
-                        out[key] = float(value)
+                boost = r.number(v, key)
+                if boost is not None:
+                    if boost >= 1:
+                        out[key] = float(boost)
                     else:
-                        r.issue(v, f"reason_boost must be at least 1, not {value}")
+                        r.issue(v, f"reason_boost must be at least 1, not {boost}")
             else:
                 out[key] = r.indicators(v, f"rules.{key}")
         return out

@@ -5,6 +5,8 @@ spaCy is imported inside :func:`pattern_issues` so that loading a codebook stays
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from qualcode.codebook.model import Codebook, Indicator, Issue
 
 
@@ -33,7 +35,7 @@ def pattern_issues(cb: Codebook) -> list[Issue]:
     issues = []
     for n, (owner, ind) in enumerate(patterns):
         try:
-            matcher.add(f"p{n}", [ind.value])
+            matcher.add(f"p{n}", [cast("list[dict[str, Any]]", ind.value)])  # kind "pattern": a token list
         except Exception as exc:  # spaCy raises MatchPatternError, ValueError, KeyError...
             message = f"invalid spaCy Matcher pattern in {owner}: {_explain(exc)}"
             issues.append(Issue(ind.file, ind.line, ind.column, message))

@@ -52,7 +52,8 @@ def select_codes(cb: Codebook, prefix: str | None = None) -> list[Code]:
 def total_counts(cb: Codebook, counts: dict[str, int]) -> dict[str, int]:
     """Per code: its own codings plus those of all its descendants."""
     totals = {code_id: 0 for code_id in cb.codes}
-    for code_id, n in counts.items():
+    for counted, n in counts.items():
+        code_id: str | None = counted
         while code_id is not None and code_id in cb.codes:
             totals[code_id] += n
             code_id = cb.codes[code_id].parent

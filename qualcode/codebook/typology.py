@@ -192,11 +192,11 @@ class _Reader:
             typ.level = (r.text(items["level"][1], "level", allow_null=False) or "case").strip()
         for key in ("min_score", "margin"):
             if key in items:
-                value = r.number(items[key][1], key)
-                if value is not None and value < 0:
+                number = r.number(items[key][1], key)
+                if number is not None and number < 0:
                     r.issue(items[key][1], f"{key} must not be negative")
-                elif value is not None:
-                    setattr(typ, key, float(value))
+                elif number is not None:
+                    setattr(typ, key, float(number))
 
     def feature(self, node: Node, where: str, *, plain_ok: bool) -> Feature | None:
         r = self.r

@@ -66,11 +66,12 @@ def get_nlp(model: str = "", lang: str = "nl") -> Any:
             ) from None
         if "senter" not in nlp.pipe_names and "parser" not in nlp.pipe_names:
             nlp.add_pipe("sentencizer")
-        nlp._qualcode_model = model  # worker processes rebuild the same pipeline by name
+        # worker processes rebuild the same pipeline by name (our attribute on spaCy's Language)
+        nlp._qualcode_model = model  # type: ignore[attr-defined]
         return nlp
     _register_component()
     nlp = spacy.blank(lang)
     nlp.add_pipe("qualcode_lemmas", config={"lang": lang})
     nlp.add_pipe("sentencizer")
-    nlp._qualcode_model = ""
+    nlp._qualcode_model = ""  # type: ignore[attr-defined]  # see above
     return nlp
