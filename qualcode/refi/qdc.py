@@ -28,7 +28,7 @@ import re
 import uuid
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import defusedxml
 from defusedxml.ElementTree import DefusedXMLParser
@@ -367,7 +367,9 @@ def _indicator_yaml(ind: Indicator, blocker: bool) -> Any:
     plain = ind.kind == "phrase" and ind.name is None and ind.reason and ind.scope == "token"
     if plain and (blocker or ind.weight == 0.5):
         return ind.value
-    value: Any = _FlowList(_Flow(t) for t in ind.value) if ind.kind == "pattern" else ind.value
+    value: Any = ind.value
+    if ind.kind == "pattern":  # a spaCy token pattern: a list of token mappings
+        value = _FlowList(_Flow(t) for t in cast("list[dict[str, Any]]", ind.value))
     out: dict[str, Any] = {ind.kind: value}
     if not blocker:
         if ind.weight != 0.5:

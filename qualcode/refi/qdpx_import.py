@@ -118,6 +118,7 @@ def _fragment_for(turns: list[Any], tid: str, start: int, end: int) -> str:
         key = (overlap <= 0, -overlap if overlap > 0 else distance, t.is_interviewer, t.n)
         if best_key is None or key < best_key:
             best, best_key = t, key
+    assert best is not None  # a source text (build_source_text) has at least one turn
     return f"{tid}:{best.n}"
 
 
@@ -401,7 +402,9 @@ class _Importer:
                 if src is None or sel is None or src.text is None or src.transcript_id not in self.report.transcripts:
                     continue
                 span = src.text.text_map.span(sel.start, sel.end)
-                for t in src.text.turns if span else []:
+                if span is None:
+                    continue
+                for t in src.text.turns:
                     if not t.is_interviewer and min(span[1], t.end) > max(span[0], t.start):
                         self.store.update("fragments", {"id": f"{src.transcript_id}:{t.n}"}, {"case_id": case.name})
 

@@ -34,7 +34,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 from qualcode.codebook.model import Code, Codebook, Label, RuleSettings, codebook_id_from_name, slugify
 from qualcode.errors import InputError
@@ -76,6 +76,10 @@ _COLOR = re.compile(r"^#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
 # --------------------------------------------------------------------------------------
 
 
+@overload
+def _norm_guid(value: str) -> str: ...
+@overload
+def _norm_guid(value: str | None) -> str | None: ...
 def _norm_guid(value: str | None) -> str | None:
     if value is None:
         return None
@@ -287,6 +291,10 @@ class _Reader:
         child = el.find(self.t(local))
         return (child.text or "") if child is not None else ""
 
+    @overload
+    def guid_of(self, el: ET.Element, required: Literal[True] = True) -> str: ...
+    @overload
+    def guid_of(self, el: ET.Element, required: bool) -> str | None: ...
     def guid_of(self, el: ET.Element, required: bool = True) -> str | None:
         value = el.get("guid")
         if value is None or not _GUID_RE.match(value.strip()):

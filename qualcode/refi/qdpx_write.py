@@ -316,6 +316,7 @@ def _add_sources(root: ET.Element, store: Store, transcripts: list[str], codings
         sources_el = ET.SubElement(root, "Sources")
     for tid in transcripts:
         t = store.transcript(tid)
+        assert t is not None  # ids from store.transcript_summaries()
         g = guid("transcript", tid)
         files[f"{SOURCES_DIR}/{g}.txt"] = t["text"]
         src = ET.SubElement(sources_el, "TextSource",
