@@ -283,11 +283,11 @@ class ReviewScreen:
             # A long panel (definition, keys) scrolls with ↑/↓ below its title line.
             window = max(1, room - min_frag - 2)
             self.panel_scroll = max(0, min(self.panel_scroll, len(lower) - 1 - window))
-            body = lower[1 + self.panel_scroll : 1 + self.panel_scroll + window]
-            below = len(lower) - 1 - self.panel_scroll - len(body)
+            panel_body = lower[1 + self.panel_scroll : 1 + self.panel_scroll + window]
+            below = len(lower) - 1 - self.panel_scroll - len(panel_body)
             status = f"↑ {self.panel_scroll} above  " if self.panel_scroll else ""
             status += f"↓ {below} more line(s)" if below else "(end)"
-            lower = [lower[0], *body, Text(status, style="dim")]
+            lower = [lower[0], *panel_body, Text(status, style="dim")]
         elif len(lower) > room - min_frag:
             keep = max(0, room - min_frag - 1)
             cut = len(lower) - keep
@@ -295,12 +295,12 @@ class ReviewScreen:
         frag_room = room - len(lower)
         if len(frag_lines) > frag_room:
             self.scroll = max(0, min(self.scroll, len(frag_lines) - frag_room + 1))
-            shown = frag_lines[self.scroll : self.scroll + frag_room - 1]
-            rest = len(frag_lines) - self.scroll - len(shown)
+            visible = frag_lines[self.scroll : self.scroll + frag_room - 1]
+            rest = len(frag_lines) - self.scroll - len(visible)
             more = f"… ↓ {rest} more line(s)" if rest else "(end of turn)"
             if self.scroll:
                 more += f"  ↑ {self.scroll} above"
-            frag_lines = shown + [Text(more, style="dim italic")]
+            frag_lines = visible + [Text(more, style="dim italic")]
         else:
             self.scroll = 0
         filler = [Text("")] * max(0, height - len(top) - len(frag_lines) - len(lower) - len(bottom))

@@ -332,13 +332,13 @@ def agreement_section(project: Project, options: ReportOptions) -> str:
     bars = []
     for r in per_code:
         code = str(r["code"])
-        alpha = r.get("krippendorff_alpha")
-        ok = isinstance(alpha, (int, float)) and alpha == alpha
+        value = r.get("krippendorff_alpha")
+        alpha: float | None = value if isinstance(value, (int, float)) and value == value else None  # None: n/a or NaN
         family = code.split(".")[0]
         group = f"{cb.label_of(family, lang)} ({family})" if family in cb.codes else None
-        bars.append(Bar(cb.label_of(code, lang), max(0.0, float(alpha)) if ok else 0.0,
-                        "#4e79a7" if ok and alpha >= 0.667 else "#e15759", group=group, note=code,
-                        text=("0.00" if abs(alpha) < 0.005 else f"{alpha:.2f}") if ok else "n/a"))
+        bars.append(Bar(cb.label_of(code, lang), max(0.0, float(alpha)) if alpha is not None else 0.0,
+                        "#4e79a7" if alpha is not None and alpha >= 0.667 else "#e15759", group=group, note=code,
+                        text=("0.00" if abs(alpha) < 0.005 else f"{alpha:.2f}") if alpha is not None else "n/a"))
     if bars:
         out.append('<figure class="fig">' + bar_chart_svg(bars, "Krippendorff's alpha per code", vmax=1.0,
                                                           marks=[(0.667, "0.667"), (0.8, "0.8")])

@@ -9,7 +9,7 @@ fragments of these cases that point to another type or to an ``against`` code of
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from qualcode.codebook.model import is_under
@@ -28,7 +28,7 @@ NONE = "none"
 MAX_LISTED = 6
 
 
-def _pick(codings: list[Mapping[str, Any]], n: int) -> list[Mapping[str, Any]]:
+def _pick(codings: Sequence[Mapping[str, Any]], n: int) -> list[Mapping[str, Any]]:
     """Up to ``n`` codings, one per respondent in turn (natural case order), each respondent's in text order."""
     by_case: dict[str, list[Mapping[str, Any]]] = {}
     for c in sorted(codings, key=lambda c: (natural_key(c["transcript"]), c["start"], c["end"])):
@@ -83,17 +83,17 @@ def appendix(
             codings = [c for case in ids for c in by_case.get(case, [])]
             for f in t.features:
                 hits = [c for c in codings if is_under(c["code"], f.code)]
-                for c in _pick(hits, max_quotes):
-                    tt = turn(c["fragment"])
+                for hit in _pick(hits, max_quotes):
+                    tt = turn(hit["fragment"])
                     if tt is not None:
                         start, text = tt
-                        quote = in_context(text, c["start"] - start, c["end"] - start, max_words)
+                        quote = in_context(text, hit["start"] - start, hit["end"] - start, max_words)
                     else:
-                        quote = "**" + shorten(c["text"] or "", max_words) + "**"
-                    values = {**data.case_attributes.get(c["case"], {}), "case": c["case"],
-                              "fragment": c["fragment"], "transcript": c["transcript"], "code": c["code"]}
+                        quote = "**" + shorten(hit["text"] or "", max_words) + "**"
+                    values = {**data.case_attributes.get(hit["case"], {}), "case": hit["case"],
+                              "fragment": hit["fragment"], "transcript": hit["transcript"], "code": hit["code"]}
                     rows.append([data.type_label(t.id), team_cell, codebook.label_of(f.code, lang), quote,
-                                 citation_label(citation, values), c["fragment"]])
+                                 citation_label(citation, values), hit["fragment"]])
             contra = contradictions(data.typology, t.id, codings)
             if not contra:
                 line = NONE

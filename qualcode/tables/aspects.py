@@ -56,7 +56,8 @@ def aspects(
     group_of = {c: g for g, cs in members.items() for c in cs}
     mentioned: dict[tuple[str, str], set[str]] = {}
     for c in codings:
-        g = group_of.get(c.get("case"))
+        case_id = c.get("case")
+        g = group_of.get(case_id) if case_id is not None else None
         if g is None:
             continue
         for a in rows_codes:

@@ -83,7 +83,7 @@ def context_numbers(data: TypologyData, attr: str, *, team_attr: str = "team") -
     ignored: list[str] = []
     ranges: dict[tuple[str, str], str] = {}
     for type_id, teams in _team_groups(data, team_attr).items():
-        team_rows = []
+        team_rows: list[list[Any]] = []
         for team, cases in teams.items():
             written, mids = [], []
             for c in sorted(cases, key=natural_key):
@@ -184,22 +184,22 @@ def context_features(
         for team, cases in teams.items():
             per_team[team] = {}
             for f in features:
-                vals = []
+                answers: list[bool | str] = []
                 for c in cases:
                     raw = data.case_attributes.get(c, {}).get(f)
                     v = yes_no(raw)
                     if v is None and raw is not None:
                         unreadable.append(f"{c}: {f}={raw!r}")
                     if v is not None:
-                        vals.append(v)
-                per_team[team][f] = _combine(vals)
+                        answers.append(v)
+                per_team[team][f] = _combine(answers)
         if by == "team":
             for team, vals in per_team.items():
                 rows.append([data.type_label(type_id), display(team)] + [word[vals[f]] for f in features])
         else:
             cells = []
             for f in features:
-                known = [v[f] for v in per_team.values() if v[f] is not None]
+                known = [x for v in per_team.values() if (x := v[f]) is not None]
                 cells.append(word[_combine(known)])
             rows.append([data.type_label(type_id)] + cells)
     columns = ["type"] + ([team_attr] if by == "team" else []) + list(features)

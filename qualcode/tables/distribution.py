@@ -43,16 +43,16 @@ def distribution(
     team_cases: dict[tuple[Any, Any], list[str]] = {}
     for case in types:
         team_cases.setdefault(place(case), []).append(case)
-    numbers = None
+    numbers: dict[str, int] | None = None
     if team_number_attr:
-        numbers = {}
+        read: dict[str, int | None] = {}
         for case in types:
             v = attrs.get(case, {}).get(team_number_attr)
             try:
-                numbers[case] = int(float(v)) if v is not None and not isinstance(v, bool) else None
+                read[case] = int(float(v)) if v is not None and not isinstance(v, bool) else None
             except (TypeError, ValueError):
-                numbers[case] = None
-        numbers = {k: v for k, v in numbers.items() if v is not None}
+                read[case] = None
+        numbers = {k: v for k, v in read.items() if v is not None}
     problems = {key: team_id_problems(ids, team_numbers=numbers) for key, ids in team_cases.items()}
 
     rows = []
@@ -64,9 +64,9 @@ def distribution(
         for key in sorted(places, key=lambda k: (natural_key(k[0]), natural_key(k[1]))):
             ids = sorted(places[key], key=natural_key)
             flagged = problems.get(key, {})
-            notes = "; ".join(flagged[i] for i in ids if i in flagged)
+            row_notes = "; ".join(flagged[i] for i in ids if i in flagged)
             rows.append([data.type_label(type_id), display(key[0]), display(key[1]), id_ranges(ids, through),
-                         len(ids), notes])
+                         len(ids), row_notes])
     level = "per case" if data.level == "case" else f"per {data.level} (pooled codings)"
     notes = [
         f"Types assigned {level}" + (f", coder {data.coder}" if data.coder else "") + ".",

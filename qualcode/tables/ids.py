@@ -73,7 +73,7 @@ def id_ranges(ids: Iterable[str], through: str = THROUGH, pattern: re.Pattern[st
     parts = []
     for group in sorted(groups, key=natural_key):
         written = groups[group]
-        items = []
+        items: list[str] = []
         for a, b in _runs(sorted(written)):
             first = f"r{written[a]}" if items else f"{group}_r{written[a]}"
             items.append(first if a == b else f"{first} {through} r{written[b]}")

@@ -209,15 +209,17 @@ def _table_rows(
     """(rows with their Totaal, then the Totaal row; the Totaal row alone). With ``cases`` the
     totals count distinct cases, not the sum of the cells."""
     data: list[list[float]] = []
+    totals: list[float]
     if count == "cases":
         for key in ordered:
             sets = [cells.get(key, {}).get(col, set()) for col in columns]
-            data.append([len(s) for s in sets] + [len(set().union(*sets))])
+            counts: list[float] = [len(s) for s in sets]
+            data.append(counts + [len(set().union(*sets))])
         col_sets = [set().union(*(cells.get(k, {}).get(col, set()) for k in ordered)) for col in columns]
-        totals = [len(s) for s in col_sets] + [len(set().union(*col_sets))]
+        totals = [len(s) for s in (*col_sets, set().union(*col_sets))]
     else:
         for key in ordered:
-            vals = [cells.get(key, {}).get(col, 0) for col in columns]
+            vals: list[float] = [cells.get(key, {}).get(col, 0) for col in columns]
             data.append(vals + [sum(vals)])
         totals = [sum(r[i] for r in data) for i in range(len(columns) + 1)]
     data.append(totals)

@@ -89,7 +89,8 @@ def profile(
             per_pole = {p: 0 for p in aspect.poles}
             forms: dict[str, list[str]] = {}
             for c in data.codings:
-                if types.get(c.get("case")) != t.id:
+                case = c.get("case")
+                if case is None or types.get(case) != t.id:
                     continue
                 pole = _pole_of(c["code"], aspect.poles)
                 if pole is None:

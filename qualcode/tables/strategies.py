@@ -75,7 +75,10 @@ def strategies(
         return (corder.index(cls) if cls in corder else len(corder), first, natural_key(cls))
 
     for type_id in [t.id for t in data.typology.types]:
-        hits = [c for c in data.codings if types.get(c.get("case")) == type_id and is_under(c["code"], prefix)]
+        hits = [
+            c for c in data.codings
+            if (case := c.get("case")) is not None and types.get(case) == type_id and is_under(c["code"], prefix)
+        ]
         by: dict[Any, list[dict[str, Any]]] = {}
         for c in hits:
             cls = classify(c["code"], codebook, classes)
