@@ -4,7 +4,12 @@ Why: every command module imports the library at its top, so ``qualcode --help``
 qualcode; numerical libraries (numpy and what it pulls in) would double its start-up time. A
 module that needs numpy writes ``np = lazy_import("numpy")`` and the import happens at the first
 ``np.something``. (Libraries used in one place, such as pandas or spaCy, are imported inside
-the function that needs them instead.)
+the function that needs them instead.) So that mypy sees numpy's types, such a module writes::
+
+    if TYPE_CHECKING:
+        import numpy as np
+    else:
+        np = lazy_import("numpy")
 """
 
 from __future__ import annotations
