@@ -9,6 +9,7 @@ JSON of ``qualcode typology`` and every typology table.
 
 from __future__ import annotations
 
+import csv
 import json
 import textwrap
 from pathlib import Path
@@ -515,3 +516,42 @@ def test_report_typology_section_notes_undetermined(study2, tmp_path):
         assert "too little evidence: 1 supporting fragment, 2 needed (interventionist 1)" in html
     finally:
         toml.write_text(text)
+
+
+# -- the shipped typology -------------------------------------------------------------------------------
+SHIPPED = Path(__file__).parents[1] / "codebooks" / "klantmanager-typology.yaml"
+
+
+def test_one_fragment_does_not_make_a_regisseur():
+    """The loss the issue names: scoring shares, one coded fragment made a respondent a regisseur
+    (the format-1 file gave 2 + 2 for two features each holding half the case's variant codings)."""
+    shipped = load_typology(SHIPPED)
+    codings = [c("X:3", "variant.external_programmes_by_diagnosis"), c("X:3", "variant.monitoring_role")]
+    s = scored(shipped, codings)
+    # programmes 2 * 1/1.5 + monitoring 2 * 1/1.5 + both (all_of, threshold 0.5) 1 = 3.67
+    assert round(s["regisseur"].score, 2) == 3.67
+    d = decide(shipped, s)
+    assert (d.type, d.reason) == (UNDETERMINED, "too little evidence: 1 supporting fragment, 2 needed (regisseur 3.67)")
+    s = scored(shipped, [*codings, c("X:5", "variant.monitoring_role.reactive_monitoring", score=0.5)])
+    assert decide(shipped, s).type == "regisseur"  # a second fragment, even a weak one, decides
+
+
+def test_shipped_typology_on_hand_coded_features():
+    """When the features are given correctly, the typology rules must be right. tests/data/
+    typology_handcoded_dev.csv: the variant features of the 20 development respondents of the fictional
+    gold set (benchmarks/gold/typology, split=dev), coded by hand from their transcripts, one row per
+    fragment and code, with the variant the set assigns them. Every one gets its variant; the
+    interventionist who sent one client to a provider (Vnk09_r4) keeps hers with the regisseur features
+    of that one referral listed against."""
+    shipped = load_typology(SHIPPED)
+    with open(Path(__file__).parent / "data" / "typology_handcoded_dev.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    gold = {r["case"]: r["variant"] for r in rows}
+    decided = {}
+    for case in gold:
+        codings = [c(r["fragment"], r["code"]) for r in rows if r["case"] == case]
+        decided[case] = decide(shipped, scored(shipped, codings))
+    assert len(gold) == 20
+    assert {k: d.type for k, d in decided.items()} == gold
+    v = scored(shipped, [c(r["fragment"], r["code"]) for r in rows if r["case"] == "Vnk09_r4"])
+    assert [(x.fragment, x.points_to) for x in v["interventionist"].against] == [("Vnk09_r4:6", ["against", "regisseur"])]
