@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import csv
 import json
-import textwrap
 from pathlib import Path
 
 import pytest
+from test_typology import TYPOLOGY as STUDY_TYPOLOGY
 from test_typology import build_study
+from test_typology_rules import write
 from typer.testing import CliRunner
 
 from qualcode.cli import get_app
@@ -85,12 +86,6 @@ types:
     features:
       - {code: variant.admin, weight: 2, threshold: 2}
 """
-
-
-def write(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / name
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return path
 
 
 @pytest.fixture
@@ -276,39 +271,9 @@ def test_the_shipped_typology_is_format_2():
 # Open suggestions of engine "rules" (scored with --coder auto:rules): C04_r3 programmes f0 0.9,
 # rationing f1 0.6: R = 2 * 0.9 + 0.5 * 0.6 = 2.1, A = 1 * 0.6 (rationing is coping) -> regisseur.
 
-TYPOLOGY2 = """\
-typology:
-  id: study-types-2
-  label: {nl: Typen, en: Types}
-  codebook: study.yaml
-  format: 2
-  min_score: 1.0
-  margin: 0.5
-  min_evidence: 2
-types:
-  - id: interventionist
-    label: {nl: Interventionist, en: Interventionist}
-    features:
-      - {code: variant.coach, weight: 2}
-      - {code: discretion.client_differentiation, weight: 1}
-    against: [variant.admin]
-  - id: regisseur
-    label: {nl: Regisseur, en: Director}
-    features:
-      - {code: variant.programmes, weight: 2}
-      - {code: discretion.coping.rationing, weight: 0.5}
-  - id: administrateur
-    label: {nl: Administrateur, en: Administrator}
-    features:
-      - {code: variant.admin, weight: 2}
-      - {code: discretion.coping, weight: 1}
-    against: [variant.coach]
-profile:
-  aspects:
-    - id: focus
-      label: {nl: Focus, en: Focus}
-      poles: {bureaucratic: practice.focus.bureaucratic, professional: practice.focus.professional}
-"""
+# the study's own typology (test_typology.TYPOLOGY), moved to format 2 with a minimum of two fragments
+TYPOLOGY2 = STUDY_TYPOLOGY.replace("  margin: 0.5\n", "  margin: 0.5\n  format: 2\n  min_evidence: 2\n")
+assert TYPOLOGY2 != STUDY_TYPOLOGY
 
 EXPECTED = {
     "A01_r1": "interventionist", "A01_r2": UNDETERMINED, "A01_r3": UNDETERMINED, "A01_r5": UNDETERMINED,
