@@ -585,7 +585,8 @@ class Project:
         :func:`qualcode.tables.typology.gather`). ``coder`` may be ``auto:ENGINE``: the engine's
         suggestions (``suggestions``: ``open``, or ``all`` with accepted and rejected ones) stand
         for codings, so a typology can be scored before anyone reviews (:meth:`typology_codings`)."""
-        typology = load_typology(resolve_typology_path(typology_path, self.config.typology_path))
+        typology = load_typology(resolve_typology_path(typology_path, self.config.typology_path),
+                                 codebook_loader=self.codebook)
         coder, codings = self.typology_codings(coder, suggestions)
         own = {a["owner_id"]: from_stored(a["value"], a["type"])
                for a in self.store.attributes("case") if a["key"] == override_attr}
@@ -616,8 +617,11 @@ class Project:
         if not rows:
             raise InputError(f"{coder}: engine {engine!r} has no open suggestions left (all were reviewed); "
                              "use --suggestions all to score all of them, or name a coder")
-        return coder, [{**suggestion_record(r), "coder": coder, "origin": f"suggestion:{r['id']}", "text": "",
-                        "memo": None} for r in rows if r.get("case_id")]
+        # plain fields only: the evidence JSON of every suggestion is not needed here
+        return coder, [{"id": r["id"], "coder": coder, "code": r["code"], "fragment": r["fragment_id"],
+                        "transcript": r["transcript_id"], "case": r["case_id"], "start": r["start"], "end": r["end"],
+                        "text": "", "stance": r["stance"], "memo": None, "origin": f"suggestion:{r['id']}",
+                        "score": r["score"], "status": r["status"]} for r in rows if r.get("case_id")]
 
     def typology(self, typology_path: str | Path | None = None, coder: str | None = None,
                  level: str | None = None, **options: Any) -> pd.DataFrame:

@@ -21,15 +21,16 @@ a researcher's old typology must keep giving the numbers printed in an earlier d
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from qualcode.codebook.load import SEGMENT_RE, CodebookInvalid, NodeReader, compose_file, read_codebook
-from qualcode.codebook.model import Issue, Label, is_under
+from qualcode.codebook.model import Codebook, Issue, Label, is_under
 from qualcode.errors import InputError
 
 UNCLASSIFIED = "unclassified"  # format 1: the case fits no type
@@ -278,17 +279,64 @@ class _Hit:
             self.stances.append(u.stance)
 
 
-def _hits(units: Iterable[Unit], codes: list[str]) -> dict[str, _Hit]:
+class CaseUnits:
+    """One case's units grouped by code, with every code's ancestors indexed.
+
+    Why: a case has many codings of few codes, and every feature of every type asks which of
+    them fall under its prefixes; looking the prefixes up in the index answers that without
+    comparing every code with every prefix, so a 1,000-case project scores in well under a second.
+    """
+
+    def __init__(self, units: Iterable[Unit]) -> None:
+        self.by_code: dict[str, list[Unit]] = {}
+        for u in units:
+            self.by_code.setdefault(u.code, []).append(u)
+        self.by_prefix: dict[str, list[str]] = {}
+        for code in self.by_code:
+            parts = code.split(".")
+            for i in range(1, len(parts) + 1):
+                self.by_prefix.setdefault(".".join(parts[:i]), []).append(code)
+
+    def codes_under(self, prefixes: Iterable[str]) -> list[str]:
+        """The case's codes under any of ``prefixes`` (prefix match; "" matches every code)."""
+        prefixes = list(prefixes)
+        if "" in prefixes:
+            return list(self.by_code)
+        if len(prefixes) == 1:
+            return self.by_prefix.get(prefixes[0], [])
+        return list(dict.fromkeys(code for p in prefixes for code in self.by_prefix.get(p, [])))
+
+    def without(self, prefixes: Iterable[str]) -> CaseUnits:
+        """The units whose code is under none of ``prefixes``."""
+        drop = set(self.codes_under(prefixes))
+        if not drop:
+            return self
+        out = CaseUnits(())
+        out.by_code = {code: group for code, group in self.by_code.items() if code not in drop}
+        out.by_prefix = {p: kept for p, codes in self.by_prefix.items()
+                         if (kept := [c for c in codes if c not in drop])}
+        return out
+
+    def has_weight_under(self, prefix: str) -> bool:
+        return any(u.weight > 0 for code in self.codes_under([prefix]) for u in self.by_code[code])
+
+
+def _case_units(units: CaseUnits | Iterable[Unit]) -> CaseUnits:
+    return units if isinstance(units, CaseUnits) else CaseUnits(units)
+
+
+def _hits(units: CaseUnits, codes: list[str]) -> dict[str, _Hit]:
     out: dict[str, _Hit] = {}
-    for u in units:
-        if any(is_under(u.code, c) for c in codes):
+    for code in units.codes_under(codes):
+        for u in units.by_code[code]:
             out.setdefault(u.key, _Hit(u.fragment)).add(u)
     return out
 
 
-def feature_evidence(feature: Feature, units: list[Unit]) -> tuple[float, dict[str, _Hit]]:
+def feature_evidence(feature: Feature, units: CaseUnits | Iterable[Unit]) -> tuple[float, dict[str, _Hit]]:
     """(n, the hits behind it) of one feature: n is the summed weight of its distinct keys; for
     ``all_of`` the smallest part's sum (0 if a part has no evidence, and then no hits)."""
+    units = _case_units(units)
     if feature.mode != "all_of":
         hits = _hits(units, feature.codes)
         return sum(h.weight for h in hits.values()), hits
@@ -304,8 +352,9 @@ def feature_evidence(feature: Feature, units: list[Unit]) -> tuple[float, dict[s
     return value, merged
 
 
-def feature_points(feature: Feature, units: list[Unit]) -> tuple[float, float, dict[str, _Hit]]:
+def feature_points(feature: Feature, units: CaseUnits | Iterable[Unit]) -> tuple[float, float, dict[str, _Hit]]:
     """(points, points per unit of weight before the cap, hits) of one feature."""
+    units = _case_units(units)
     value, hits = feature_evidence(feature, units)
     threshold = feature.threshold or 1
     if feature.measure == "share":
@@ -348,6 +397,7 @@ class TypeScore:
 _NUM = re.compile(r"(\d+)")
 
 
+@lru_cache(maxsize=1 << 16)
 def fragment_order(fragment_id: str) -> tuple:
     """Fragment ids in text order: ``T:2`` before ``T:10`` (numbers compared as numbers)."""
     return tuple((0, int(p)) if p.isdigit() else (1, p.lower()) for p in _NUM.split(fragment_id) if p)
@@ -367,7 +417,7 @@ def _note(into: dict[str, FragmentWeight], h: _Hit, weight: float, points_to: st
         fw.points_to.append(points_to)
 
 
-def score_type(typology: Typology, t: TypeDef, units: list[Unit]) -> TypeScore:
+def score_type(typology: Typology, t: TypeDef, units: CaseUnits | Iterable[Unit]) -> TypeScore:
     """Score one type (sum of feature points minus ``against`` points) with its evidence.
 
     For: fragments with positive weight under a feature. Against: fragments under one of the
@@ -375,6 +425,7 @@ def score_type(typology: Typology, t: TypeDef, units: list[Unit]) -> TypeScore:
     0 (-> ``stance rejects``), or under a feature of another type that is not also a feature of
     this one (-> that type; a code two types share supports both and contradicts neither).
     """
+    units = _case_units(units)
     score = 0.0
     support: dict[str, FragmentWeight] = {}
     against: dict[str, FragmentWeight] = {}
@@ -392,7 +443,7 @@ def score_type(typology: Typology, t: TypeDef, units: list[Unit]) -> TypeScore:
         for h in hits.values():
             if h.weight > 0:
                 _note(against, h, scale * h.weight, "against")
-    foreign = [u for u in units if not t.supports(u.code)]
+    foreign = units.without(c for f in t.features for c in f.codes)
     for other in typology.types:
         if other.id == t.id:
             continue
@@ -403,8 +454,7 @@ def score_type(typology: Typology, t: TypeDef, units: list[Unit]) -> TypeScore:
                     _note(against, h, scale * h.weight, other.id)
     missing: list[str] = []
     if t.requires:
-        present = {c for c in t.requires.all_of + t.requires.any_of
-                   if any(u.weight > 0 and is_under(u.code, c) for u in units)}
+        present = {c for c in t.requires.all_of + t.requires.any_of if units.has_weight_under(c)}
         missing += [c for c in t.requires.all_of if c not in present]
         if t.requires.any_of and not present.intersection(t.requires.any_of):
             missing.append("one of " + ", ".join(t.requires.any_of))
@@ -413,7 +463,8 @@ def score_type(typology: Typology, t: TypeDef, units: list[Unit]) -> TypeScore:
 
 def score_units(typology: Typology, units: list[Unit]) -> dict[str, TypeScore]:
     """Every type's :class:`TypeScore` for one case (or one pooled group) in typology order."""
-    return {t.id: score_type(typology, t, units) for t in typology.types}
+    grouped = CaseUnits(units)
+    return {t.id: score_type(typology, t, grouped) for t in typology.types}
 
 
 def score_feature(feature: Feature, code_counts: Mapping[str, int]) -> float:
@@ -795,11 +846,14 @@ class _Reader:
         return out
 
 
-def read_typology(path: str | Path, *, check_codes: bool = True) -> tuple[Typology, list[Issue]]:
+def read_typology(path: str | Path, *, check_codes: bool = True,
+                  codebook_loader: Callable[[Path], Codebook] | None = None) -> tuple[Typology, list[Issue]]:
     """The typology as far as it could be built, and every issue found.
 
     InputError when the file cannot be read or parsed, is not a mapping, or names a codebook
-    that does not exist. With ``check_codes`` every code it names must exist in that codebook.
+    that does not exist. With ``check_codes`` every code it names must exist in that codebook;
+    ``codebook_loader`` (path -> Codebook, e.g. :meth:`Project.codebook`, which keeps what it
+    loaded) saves parsing the codebook a second time.
     """
     display, root = compose_file(path)
     if not isinstance(root, MappingNode):
@@ -831,7 +885,7 @@ def read_typology(path: str | Path, *, check_codes: bool = True) -> tuple[Typolo
                 line, col = NodeReader.pos(reader.codebook_node)
                 message = f"codebook not found: {typ.codebook} (looked for {cb_path})"
                 raise InputError(message, display, line, col)
-            cb, _ = read_codebook(cb_path)
+            cb = codebook_loader(cb_path) if codebook_loader else read_codebook(cb_path)[0]
             for code, node in reader.refs:
                 if code not in cb.codes:
                     r.issue(node, f"unknown code '{code}': not in codebook {cb_path}")
@@ -844,9 +898,10 @@ def validate_typology(path: str | Path) -> list[Issue]:
     return read_typology(path)[1]
 
 
-def load_typology(path: str | Path, *, check_codes: bool = True) -> Typology:
+def load_typology(path: str | Path, *, check_codes: bool = True,
+                  codebook_loader: Callable[[Path], Codebook] | None = None) -> Typology:
     """A typology for use; :class:`CodebookInvalid` (exit 1) if it has errors."""
-    typ, issues = read_typology(path, check_codes=check_codes)
+    typ, issues = read_typology(path, check_codes=check_codes, codebook_loader=codebook_loader)
     errors = [i for i in issues if i.severity == "error"]
     if errors:
         raise CodebookInvalid(str(path), errors, what="typology")
