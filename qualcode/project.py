@@ -20,6 +20,7 @@ from qualcode.agreement.disagreements import disagreements, disagreements_frame
 from qualcode.codebook import load_codebook
 from qualcode.codebook.model import Codebook, is_under
 from qualcode.codebook.resolve import check_prefixes, parse_prefixes, resolve_code
+from qualcode.codebook.shipped import shipped_codebooks_dir
 from qualcode.codebook.typology import load_typology
 from qualcode.coding.apply import accept_suggestion, add_coding, add_memo, coding_record, remove_codings
 from qualcode.coding.coders import check_coder_names, one_coder
@@ -30,7 +31,9 @@ from qualcode.coding.review import ReviewSession
 from qualcode.config import CONFIG_NAME, CONFIG_TEMPLATE, Config, current_user, find_project_root, load_config
 from qualcode.errors import InputError
 from qualcode.store import Store
+from qualcode.suggest.engines import get_engine
 from qualcode.suggest.evaluate import evaluate, evaluation_report
+from qualcode.suggest.gold import GoldReport, evaluate_gold, gold_texts, read_gold, select_split
 from qualcode.suggest.model import TrainResult, model_rows, train_model
 from qualcode.suggest.run import run_suggest, suggestion_record
 from qualcode.tables.aspects import aspects
@@ -47,19 +50,6 @@ from qualcode.transcripts.sentences import split_sentences_batch
 
 if TYPE_CHECKING:
     import pandas as pd
-
-
-def shipped_codebooks_dir() -> Path:
-    """Folder of the codebooks shipped with qualcode (repo ``codebooks/``, installed as package data)."""
-    from importlib.resources import files
-
-    try:
-        installed = Path(str(files("qualcode.codebooks")))
-        if (installed / "klantmanager.yaml").is_file():
-            return installed
-    except ModuleNotFoundError:
-        pass
-    return Path(__file__).resolve().parent.parent / "codebooks"  # a source checkout / editable install
 
 
 class Project:
@@ -808,3 +798,19 @@ class Project:
 
         return evaluate(self.store, self.codebook(), coder, engine, codes, manual_only=manual_only,
                         min_score=min_score)
+
+    def evaluate_gold(self, path: str | Path, *, engine: str = "rules", split: str | None = None,
+                      codes: str | None = None, min_score: float | None = None,
+                      codebook: str | Path | None = None, model_coder: str | None = None,
+                      progress: Progress | None = None) -> GoldReport:
+        """``qualcode evaluate --gold FILE`` in a project: run ``engine`` on the gold items (texts,
+        or fragment ids of this project) and score it per code and family, with the majority and
+        all-siblings baselines, top-1 and calibration (:mod:`qualcode.suggest.gold`)."""
+        cb = self.codebook(codebook)
+        items = select_split(read_gold(path, cb), split, path)
+        turn = self.turn_lookup()
+        texts = gold_texts(items, lambda fid: (found[1] if (found := turn(fid)) else None), path)
+        eng = get_engine(engine, cb, spacy_model=self.config.spacy_model, store=self.store, coder=model_coder)
+        return evaluate_gold(items, texts, cb, eng, engine_name=engine, source=path, split=split, codes=codes,
+                             min_score=min_score, progress=progress)
+
