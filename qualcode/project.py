@@ -44,6 +44,7 @@ from qualcode.tables.matrix import build_cooccurrence, build_matrix
 from qualcode.tables.overview import data_overview, respondent_overview
 from qualcode.tables.quotes import QuoteOptions, check_case_attrs, collect_quotes, quotes_frame
 from qualcode.tables.typology import OVERRIDE_ATTR, TypologyData, assignment_frame, gather, resolve_typology_path
+from qualcode.tables.typology_eval import TypologyEvaluation, evaluate_assignment, read_variants, select_variant_split
 from qualcode.tables.typology_tables import TypologyTableOptions, typology_table
 from qualcode.transcripts.attributes import check_key, effective_case_attributes, from_stored, parse_value
 from qualcode.transcripts.sentences import split_sentences_batch
@@ -586,6 +587,28 @@ class Project:
         ``"team"``) whose values pool the codings; a case attribute ``type`` set by hand wins."""
 
         return assignment_frame(self.typology_data(typology_path, coder, level, **options))
+
+    def typology_evaluation(self, path: str | Path, typology_path: str | Path | None = None,
+                            coder: str | None = None, level: str | None = None, *,
+                            split: str | None = None) -> TypologyEvaluation:
+        """``qualcode typology --evaluate FILE``: the assignment (as :meth:`typology`) against the
+        known variants in FILE (``case,variant[,split]``): accuracy, coverage, accuracy where
+        assigned, per-variant recall and precision, confusion, majority baseline
+        (:mod:`qualcode.tables.typology_eval`)."""
+        data = self.typology_data(typology_path, coder, level)
+        type_ids = [t.id for t in data.typology.types]
+        known = select_variant_split(read_variants(path, type_ids, sorted(self.store.case_ids())), split, path)
+        # An abstention may carry a reason (an ``undetermined`` type): shown per case when it does.
+        details = {a.case: {"scores": a.scores, "manual": a.manual,
+                            **({"reason": reason} if (reason := getattr(a, "reason", None)) else {})}
+                   for a in data.assignments}
+        result = evaluate_assignment(data.type_of(), known, type_ids, source=str(path), typology=data.typology.id,
+                                     coder=data.coder, level=data.level, split=split, details=details)
+        manual = sorted(k.case for k in known if details.get(k.case, {}).get("manual"))
+        if manual:
+            result.notes.append(f"{len(manual)} case(s) have a manual type (case attribute 'type'), compared as "
+                                f"assigned: {', '.join(manual)}")
+        return result
 
     def typology_tables(
         self,
