@@ -423,3 +423,34 @@ def test_gold_quotes_file_is_valid_and_readable():
                       load_codebook(ROOT / "codebooks" / "klantmanager.yaml"))
     assert len(items) == 300 and {it.split for it in items} == {"dev", "heldout"}
     assert sum(it.split == "heldout" for it in items) == 150
+
+
+def test_make_eval_prints_each_figure_with_its_baseline(tmp_path, monkeypatch, capsys):
+    """benchmarks/eval.py (`make eval`): the issue's table for a split, figures equal to those of
+    `evaluate --gold` and `typology --evaluate`, written to JSON too."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gold_eval", ROOT / "benchmarks" / "eval.py")
+    assert spec and spec.loader
+    gold_eval = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gold_eval)
+    out = tmp_path / "eval.json"
+    monkeypatch.setattr("sys.argv", ["eval.py", "--split", "dev", "--out", str(out)])
+    gold_eval.main()
+    printed = capsys.readouterr().out
+    data = json.loads(out.read_text(encoding="utf-8"))
+    report = evaluate_gold_file(ROOT / "benchmarks" / "gold" / "quotes.jsonl", split="dev")
+    logic = report.family("logic")
+    assert data["split"] == "dev" and data["quotes"] == 150 and data["typology_cases"] == 20
+    assert data["logic_macro_f1"] == logic["macro_f1"]
+    assert data["logic_macro_f1_all_logics"] == logic["all_siblings"]["macro_f1"]
+    assert data["top1_single_logic"] == logic["top1"]["accuracy"] and data["top1_random"] == round(1 / 3, 4)
+    assert data["coping_recall"] == report.code("discretion.coping")["recall"]
+    typ = data["reports"]["typology"]
+    assert (data["typology_accuracy"], data["typology_majority"]) == (typ["accuracy"], typ["majority"]["accuracy"])
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in printed.splitlines() if line.startswith("| ")}
+    assert f"| {logic['macro_f1']:.2f} | {logic['all_siblings']['macro_f1']:.2f} (all three logics on every quote) |" \
+        in rows["logic macro-F1, rules engine, default threshold"]
+    assert "0.33 (random; majority label" in rows["top-1 logic on single-logic quotes"]
+    assert "(everyone gets the most common variant)" in rows["typology: respondents assigned their variant"]
+    assert any(v.startswith("logic: macro-F1") for v in data["verdicts"])
