@@ -30,10 +30,11 @@ from qualcode.coding.recode import CodeChange, merge_codes, move_code, rename_co
 from qualcode.coding.review import ReviewSession
 from qualcode.config import CONFIG_NAME, CONFIG_TEMPLATE, Config, current_user, find_project_root, load_config
 from qualcode.errors import InputError
+from qualcode.recordfiles import select_split
 from qualcode.store import Store
 from qualcode.suggest.engines import get_engine
 from qualcode.suggest.evaluate import evaluate, evaluation_report
-from qualcode.suggest.gold import GoldReport, evaluate_gold, gold_texts, read_gold, select_split
+from qualcode.suggest.gold import GoldReport, evaluate_gold, gold_texts, read_gold
 from qualcode.suggest.model import TrainResult, model_rows, train_model
 from qualcode.suggest.run import run_suggest, suggestion_record
 from qualcode.tables.aspects import aspects
@@ -44,7 +45,7 @@ from qualcode.tables.matrix import build_cooccurrence, build_matrix
 from qualcode.tables.overview import data_overview, respondent_overview
 from qualcode.tables.quotes import QuoteOptions, check_case_attrs, collect_quotes, quotes_frame
 from qualcode.tables.typology import OVERRIDE_ATTR, TypologyData, assignment_frame, gather, resolve_typology_path
-from qualcode.tables.typology_eval import TypologyEvaluation, evaluate_assignment, read_variants, select_variant_split
+from qualcode.tables.typology_eval import TypologyEvaluation, evaluate_assignment, read_variants
 from qualcode.tables.typology_tables import TypologyTableOptions, typology_table
 from qualcode.transcripts.attributes import check_key, effective_case_attributes, from_stored, parse_value
 from qualcode.transcripts.sentences import split_sentences_batch
@@ -597,7 +598,7 @@ class Project:
         (:mod:`qualcode.tables.typology_eval`)."""
         data = self.typology_data(typology_path, coder, level)
         type_ids = [t.id for t in data.typology.types]
-        known = select_variant_split(read_variants(path, type_ids, sorted(self.store.case_ids())), split, path)
+        known = select_split(read_variants(path, type_ids, sorted(self.store.case_ids())), split, path, "case")
         # An abstention may carry a reason (an ``undetermined`` type): shown per case when it does.
         details = {a.case: {"scores": a.scores, "manual": a.manual,
                             **({"reason": reason} if (reason := getattr(a, "reason", None)) else {})}

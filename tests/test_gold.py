@@ -16,6 +16,7 @@ from conftest import CODEBOOK, cli, write
 
 from qualcode.codebook import load_codebook
 from qualcode.errors import InputError
+from qualcode.recordfiles import select_split
 from qualcode.suggest import engines
 from qualcode.suggest.gold import (
     GoldItem,
@@ -24,7 +25,6 @@ from qualcode.suggest.gold import (
     gold_metrics,
     gold_texts,
     read_gold,
-    select_split,
 )
 from qualcode.suggest.rules import Suggestion
 
@@ -222,6 +222,8 @@ def test_read_semicolon_csv_and_jsonl(tmp_path, codebook):
     ("type.jsonl", '{"text": "a", "labels": 3}\n', "type.jsonl:1: labels must be a list of code ids"),
     ("dupe.csv", "id,text,labels\nx,a,\nx,b,\n", "dupe.csv:3: duplicate id 'x' (first on line 2)"),
     ("header.csv", "text,labels\n", "header.csv: no items"),
+    ("huge.csv", "text,labels\nkort,\n\"" + "x" * 200_000 + "\",logic.market\n",
+     "huge.csv:3: unreadable CSV: field larger than field limit"),
 ])
 def test_bad_gold_files_name_file_and_line(tmp_path, codebook, name, content, message):
     path = tmp_path / name

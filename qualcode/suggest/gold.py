@@ -46,8 +46,6 @@ gives DataFrames).
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -61,6 +59,7 @@ from qualcode.codebook.resolve import check_prefix
 from qualcode.codebook.shipped import shipped_codebook_path
 from qualcode.errors import InputError, did_you_mean
 from qualcode.lazy import lazy_import
+from qualcode.recordfiles import csv_records, jsonl_records, read_utf8, select_split, sniff_delimiter
 from qualcode.suggest.engines import get_engine
 from qualcode.suggest.evaluate import binary_metrics
 
@@ -106,12 +105,7 @@ def read_gold(path: str | Path, codebook: Codebook) -> list[GoldItem]:
     object per line with the same keys; ``labels`` a list or such a string.
     """
     p = Path(path)
-    if not p.is_file():
-        raise InputError("gold file not found", file=p)
-    try:
-        raw = p.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=p) from None
+    raw = read_utf8(p, missing="gold file not found")
     kind = _gold_kind(p, raw)
     rows = _jsonl_rows(p, raw) if kind == "jsonl" else _csv_rows(p, raw)
     items = [_item(p, line, row, codebook) for line, row in rows]
@@ -135,36 +129,17 @@ def _gold_kind(path: Path, raw: str) -> str:
 
 
 def _jsonl_rows(path: Path, raw: str) -> list[tuple[int, dict[str, Any]]]:
-    out = []
-    for n, text in enumerate(raw.splitlines(), start=1):
-        if not text.strip():
-            continue
-        try:
-            row = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"not valid JSON: {exc.msg} (column {exc.colno})", file=path, line=n) from None
-        if not isinstance(row, dict):
-            raise InputError("each line must be a JSON object with 'text' or 'fragment' and 'labels'", file=path,
-                             line=n)
-        out.append((n, {str(k).strip().lower(): v for k, v in row.items()}))
+    out = [(n, {str(k).strip().lower(): v for k, v in row.items()}) for n, row in jsonl_records(path, raw)]
     if not out:
         raise InputError("no items: the gold file is empty", file=path)
     return out
 
 
 def _csv_rows(path: Path, raw: str) -> list[tuple[int, dict[str, Any]]]:
-    first = next((ln for ln in raw.splitlines() if ln.strip()), "")
-    if not first:
-        raise InputError("no items: the gold file is empty", file=path)
-    delimiter = "\t" if "\t" in first else ("," if "," in first else (";" if ";" in first else ","))
-    reader = csv.reader(io.StringIO(raw), delimiter=delimiter)
+    delimiter = sniff_delimiter(raw)
     header: list[str] | None = None
     out = []
-    line = 1
-    for row in reader:
-        start, line = line, reader.line_num + 1
-        if not any(c.strip() for c in row):
-            continue
+    for start, row in csv_records(path, raw, delimiter):
         if header is None:
             header = [c.strip().lower() for c in row]
             _check_columns(path, start, header)
@@ -173,6 +148,8 @@ def _csv_rows(path: Path, raw: str) -> list[tuple[int, dict[str, Any]]]:
             raise InputError(f"{len(row)} cells but the header has {len(header)} columns (a '{delimiter}' "
                              "inside a cell needs quotes)", file=path, line=start)
         out.append((start, dict(zip(header, row))))
+    if header is None:
+        raise InputError("no items: the gold file is empty", file=path)
     return out
 
 
@@ -236,20 +213,6 @@ def _labels(value: Any, path: Path, line: int) -> list[str]:
         if v and v not in out:
             out.append(v)
     return out
-
-
-def select_split(items: Sequence[GoldItem], split: str | None, source: str | Path) -> list[GoldItem]:
-    """The items of one split (``None`` or ``"all"``: every item)."""
-    if split is None or split == "all":
-        return list(items)
-    present = sorted({it.split for it in items if it.split})
-    if not present:
-        raise InputError(f"--split {split}: the gold file has no 'split' column (use --split all)", file=source)
-    chosen = [it for it in items if it.split == split]
-    if not chosen:
-        raise InputError(f"--split {split}: no item has that split (splits in the file: {', '.join(present)})",
-                         file=source)
-    return chosen
 
 
 def gold_texts(items: Sequence[GoldItem], fragment_text: Callable[[str], str | None] | None,
@@ -438,8 +401,16 @@ def _bootstrap_interval(truth: np.ndarray, pred: np.ndarray, base: np.ndarray,
     """95% percentile interval of macro-F1(engine) - macro-F1(baseline) over resampled items."""
     if resample is None:
         return None, None
-    t, p, b = truth[resample], pred[resample], np.asarray(base)[resample]
-    diff = _f1_columns(t, p).mean(axis=-1) - _f1_columns(t, b).mean(axis=-1)
+    base = np.asarray(base)
+    # In chunks of resamples: (resamples x items x codes) booleans at once would need gigabytes for a
+    # gold file of 100,000 items.
+    step = max(1, 4_000_000 // max(1, truth.size))
+    diffs = []
+    for i in range(0, len(resample), step):
+        idx = resample[i : i + step]
+        t = truth[idx]
+        diffs.append(_f1_columns(t, pred[idx]).mean(axis=-1) - _f1_columns(t, base[idx]).mean(axis=-1))
+    diff = np.concatenate(diffs)
     return float(np.percentile(diff, 2.5)), float(np.percentile(diff, 97.5))
 
 

@@ -21,8 +21,6 @@ new kinds of abstention need no change here.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -30,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import InputError, did_you_mean
 from qualcode.lazy import lazy_import
+from qualcode.recordfiles import csv_records, read_utf8
 
 if TYPE_CHECKING:
     import numpy as np
@@ -56,24 +55,12 @@ def read_variants(path: str | Path, type_ids: Sequence[str],
     variant that is not a type of the typology, a case the project does not have (when
     ``case_ids`` is given) or a case listed twice stop with file:line and the problem."""
     p = Path(path)
-    if not p.is_file():
-        raise InputError("variants file not found", file=p)
-    try:
-        raw = p.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=p) from None
-    first = next((ln for ln in raw.splitlines() if ln.strip()), "")
-    delimiter = "\t" if "\t" in first else ("," if "," in first or ";" not in first else ";")
-    reader = csv.reader(io.StringIO(raw), delimiter=delimiter)
+    raw = read_utf8(p, missing="variants file not found")
     header: list[str] | None = None
     out: list[KnownVariant] = []
     seen: dict[str, int] = {}
     known = set(case_ids) if case_ids is not None else None
-    line = 1
-    for row in reader:
-        start, line = line, reader.line_num + 1
-        if not any(c.strip() for c in row):
-            continue
+    for start, row in csv_records(p, raw):
         if header is None:
             header = [c.strip().lower() for c in row]
             for col in ("case", "variant"):
@@ -98,20 +85,6 @@ def read_variants(path: str | Path, type_ids: Sequence[str],
     if header is None or not out:
         raise InputError("no cases: the file needs a header case,variant[,split] and one row per case", file=p)
     return out
-
-
-def select_variant_split(rows: Sequence[KnownVariant], split: str | None, source: str | Path) -> list[KnownVariant]:
-    """The rows of one split (``None`` or ``"all"``: every row)."""
-    if split is None or split == "all":
-        return list(rows)
-    present = sorted({r.split for r in rows if r.split})
-    if not present:
-        raise InputError(f"--split {split}: the file has no 'split' column (use --split all)", file=source)
-    chosen = [r for r in rows if r.split == split]
-    if not chosen:
-        raise InputError(f"--split {split}: no case has that split (splits in the file: {', '.join(present)})",
-                         file=source)
-    return chosen
 
 
 @dataclass
