@@ -335,13 +335,13 @@ def test_cli_table_and_csv_show_baselines_and_verdict(tmp_path, keywords):
     cb = write(tmp_path / "cb.yaml", CODEBOOK)
     r = cli("evaluate", "--gold", str(path), "--codebook", str(cb), "-e", keywords, cwd=tmp_path)
     assert r.exit_code == 0, r.output
-    assert "all-siblings F1" in r.stdout and "Reliability" in r.stdout
+    assert "all F1" in r.stdout and "maj top-1" in r.stdout and "Reliability" in r.stdout
     assert "logic: macro-F1 " in r.stdout and "baseline" in r.stdout
     r = cli("evaluate", "--gold", str(path), "--codebook", str(cb), "-e", keywords, "--format", "csv",
             cwd=tmp_path)
     assert r.exit_code == 0, r.output
     lines = r.stdout.splitlines()
-    assert lines[0].startswith("code,n,P,R,F1,top-1,majority P,")
+    assert lines[0] == "code,n,P,R,F1,top-1,maj P,maj R,maj F1,maj top-1,all P,all R,all F1,rand top-1"
     # B: P .5 R 1 F1 .67; the majority (P, 2 of 5 items) does not suggest B; all-siblings P .2 R 1 F1 .33
     assert lines[1] == "logic.bureaucratic,1,0.5,1,0.67,,,0,0,,0.2,1,0.33,"
 

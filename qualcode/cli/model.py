@@ -170,8 +170,10 @@ def _evaluate_gold(gold: Path, engine: str, codes: str | None, split: str | None
             line(verdict, style="bold")
 
 
-GOLD_COLUMNS = ["code", "n", "P", "R", "F1", "top-1", "majority P", "majority R", "majority F1", "majority top-1",
-                "all-siblings P", "all-siblings R", "all-siblings F1", "random top-1"]
+GOLD_COLUMNS = ["code", "n", "P", "R", "F1", "top-1", "maj P", "maj R", "maj F1", "maj top-1",
+                "all P", "all R", "all F1", "rand top-1"]
+GOLD_LEGEND = ("n: items carrying the code (a family's macro row: items with any of its codes); maj: the majority "
+               "baseline, all: the all-siblings baseline, rand: random top-1")
 
 
 def gold_tables(report: GoldReport) -> list[Table]:
@@ -183,7 +185,7 @@ def gold_tables(report: GoldReport) -> list[Table]:
             rows.append([c["code"], c["support"], *_two(c["precision"], c["recall"], c["f1"]), None,
                          *_two(*c["majority"].values()), None, *_two(*c["all_siblings"].values()), None])
         top1 = fam["top1"] or {}
-        rows.append([f"{fam['family']}.* macro (n = items labelled)", fam["labelled"], None, None,
+        rows.append([f"{fam['family']}.* (macro)", fam["labelled"], None, None,
                      _two(fam["macro_f1"])[0], _two(top1.get("accuracy"))[0], None, None,
                      *_two(fam["majority"]["macro_f1"], fam["majority"]["top1"]), None, None,
                      _two(fam["all_siblings"]["macro_f1"])[0], _two(fam["random_top1"])[0]])
@@ -192,7 +194,7 @@ def gold_tables(report: GoldReport) -> list[Table]:
                  _two(o["majority_macro_f1"])[0], None, None, None, _two(o["all_siblings_macro_f1"])[0], None])
     split = "" if report.split == "all" else f", split {report.split}"
     main = Table(GOLD_COLUMNS, rows, title=f"{report.engine} engine on {report.source}{split} "
-                 f"({report.items} items, suggested = score >= {report.min_score:g})", notes=list(report.notes))
+                 f"({report.items} items, suggested = score >= {report.min_score:g})", notes=[GOLD_LEGEND, *report.notes])
     cal = report.calibration
     bins = [[b["bin"], b["pairs"], _two(b["mean_score"])[0], _two(b["precision"])[0], b["positives"]]
             for b in cal["bins"]]
