@@ -193,8 +193,9 @@ def gold_tables(report: GoldReport) -> list[Table]:
     rows.append(["(all codes) macro", o["items"], None, None, _two(o["macro_f1"])[0], None, None, None,
                  _two(o["majority_macro_f1"])[0], None, None, None, _two(o["all_siblings_macro_f1"])[0], None])
     split = "" if report.split == "all" else f", split {report.split}"
-    main = Table(GOLD_COLUMNS, rows, title=f"{report.engine} engine on {report.source}{split} "
-                 f"({report.items} items, suggested = score >= {report.min_score:g})", notes=[GOLD_LEGEND, *report.notes])
+    title = (f"{report.engine} engine on {report.source}{split} ({report.items} items, suggested = score >= "
+             f"{report.min_score:g})")
+    main = Table(GOLD_COLUMNS, rows, title=title, notes=[GOLD_LEGEND, *report.notes])
     cal = report.calibration
     bins = [[b["bin"], b["pairs"], _two(b["mean_score"])[0], _two(b["precision"])[0], b["positives"]]
             for b in cal["bins"]]
