@@ -409,6 +409,7 @@ def test_model_engine_on_fragments(tmp_path):
     assert report.engine == "model" and report.items == 2
     assert [(r["code"], r["precision"], r["recall"]) for r in report.codes] == [(B, 1.0, 1.0), (P, 1.0, 1.0)]
     assert report.family("logic")["top1"]["accuracy"] == 1.0
+    assert any(n.startswith("caveat: the model learned from a coder's codings") for n in report.notes)
 
 
 # -- the development gold set stays valid ------------------------------------------------------------

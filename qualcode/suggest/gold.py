@@ -574,12 +574,12 @@ def evaluate_gold(
     return GoldReport(
         source=str(source), engine=engine_name, codebook=codebook.id, split=split or "all", items=len(items),
         min_score=threshold, codes_prefix=codes, **figures, not_evaluated=not_evaluated,
-        notes=_notes(figures, not_evaluated, len(items), threshold), seconds=round(seconds, 3),
+        notes=_notes(figures, not_evaluated, len(items), threshold, engine_name), seconds=round(seconds, 3),
     )
 
 
 def _notes(figures: Mapping[str, Any], not_evaluated: Sequence[Mapping[str, Any]], n: int,
-           threshold: float) -> list[str]:
+           threshold: float, engine_name: str) -> list[str]:
     notes = [
         f"{n} item(s); suggested = engine score >= {threshold:g}; codes rolled up (a label or suggestion of a "
         "descendant counts for its ancestor); baselines: majority = the family's most frequent label on every "
@@ -592,6 +592,10 @@ def _notes(figures: Mapping[str, Any], not_evaluated: Sequence[Mapping[str, Any]
         shown = ", ".join(f"{r['code']} ({r['items']})" for r in not_evaluated[:8])
         more = f" and {len(not_evaluated) - 8} more" if len(not_evaluated) > 8 else ""
         notes.append(f"also suggested, not scored (no gold label uses them): {shown}{more}")
+    if engine_name == "model":
+        notes.append("caveat: the model learned from a coder's codings; gold fragments it was trained on are "
+                     "scored in-sample and flatter it (use fragments it has not seen, or the cross-validated "
+                     "table of `qualcode train`)")
     return notes
 
 
