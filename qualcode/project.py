@@ -625,17 +625,17 @@ class Project:
 
     def typology_evaluation(self, path: str | Path, typology_path: str | Path | None = None,
                             coder: str | None = None, level: str | None = None, *,
-                            split: str | None = None) -> TypologyEvaluation:
+                            split: str | None = None, suggestions: str = "open") -> TypologyEvaluation:
         """``qualcode typology --evaluate FILE``: the assignment (as :meth:`typology`) against the
         known variants in FILE (``case,variant[,split]``): accuracy, coverage, accuracy where
         assigned, per-variant recall and precision, confusion, majority baseline
-        (:mod:`qualcode.tables.typology_eval`)."""
-        data = self.typology_data(typology_path, coder, level)
+        (:mod:`qualcode.tables.typology_eval`). ``coder`` may be ``auto:ENGINE`` (``suggestions``:
+        open or all), to evaluate the typology on an engine's suggestions without accepting them."""
+        data = self.typology_data(typology_path, coder, level, suggestions=suggestions)
         type_ids = [t.id for t in data.typology.types]
         known = select_split(read_variants(path, type_ids, sorted(self.store.case_ids())), split, path, "case")
         # An abstention may carry a reason (an ``undetermined`` type): shown per case when it does.
-        details = {a.case: {"scores": a.scores, "manual": a.manual,
-                            **({"reason": reason} if (reason := getattr(a, "reason", None)) else {})}
+        details = {a.case: {"scores": a.scores, "manual": a.manual, **({"reason": a.reason} if a.reason else {})}
                    for a in data.assignments}
         result = evaluate_assignment(data.type_of(), known, type_ids, source=str(path), typology=data.typology.id,
                                      coder=data.coder, level=data.level, split=split, details=details)

@@ -520,3 +520,20 @@ def test_shipped_typology_on_hand_coded_features():
     assert {k: d.type for k, d in decided.items()} == gold
     v = scored(shipped, [c(r["fragment"], r["code"]) for r in rows if r["case"] == "Vnk09_r4"])
     assert [(x.fragment, x.points_to) for x in v["interventionist"].against] == [("Vnk09_r4:6", ["against", "regisseur"])]
+
+
+def test_evaluate_an_engines_suggestions_against_known_variants(study2, tmp_path):
+    """typology --evaluate with --coder auto:rules: the typology on suggestions nobody accepted."""
+    project, _ = study2
+    known = tmp_path / "variants.csv"
+    known.write_text("case,variant\nC04_r3,regisseur\nD05_r1,interventionist\n", encoding="utf-8")
+    result = project.typology_evaluation(known, t2(project), "auto:rules")
+    assert (result.correct, result.assigned, result.cases, result.accuracy, result.coverage) == (1, 1, 2, 0.5, 0.5)
+    d05 = next(r for r in result.per_case if r["case"] == "D05_r1")
+    assert (d05["assigned"], d05["reason"]) == (UNDETERMINED, "no evidence for any type")
+    r = runner.invoke(get_app(), ["-p", str(project.root), "typology", t2(project), "--coder", "auto:rules",
+                                  "--suggestions", "all", "--evaluate", str(known), "--format", "json"],
+                      catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    d05 = next(x for x in json.loads(r.stdout)["per_case"] if x["case"] == "D05_r1")
+    assert d05["reason"] == "too little evidence: 1 supporting fragment, 2 needed (interventionist 0.8)"

@@ -104,7 +104,8 @@ def typology_cli(
     """
     if evaluate is not None:
         with open_project() as project:
-            result = project.typology_evaluation(evaluate, typology, coder, level, split=split)
+            result = project.typology_evaluation(evaluate, typology, coder, level, split=split,
+                                                 suggestions=suggestions)
         _print_evaluation(result, fmt, out)
         return
     if split is not None:
