@@ -9,7 +9,6 @@ commands never import pandas) and the plain name gives a pandas DataFrame for an
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,15 +17,17 @@ from qualcode.agreement.compute import SUGGESTION_SCOPES, AgreementResult, agree
 from qualcode.agreement.consensus import ConsensusReport, consensus
 from qualcode.agreement.disagreements import disagreements, disagreements_frame
 from qualcode.codebook import load_codebook
-from qualcode.codebook.model import Codebook, is_under
+from qualcode.codebook.edit import NewCode, new_code_id
+from qualcode.codebook.load import codebook_files
+from qualcode.codebook.model import Codebook, codebook_id_from_name, is_under
 from qualcode.codebook.resolve import check_prefixes, parse_prefixes, resolve_code
-from qualcode.codebook.shipped import shipped_codebooks_dir
+from qualcode.codebook.shipped import EMPTY, empty_codebook, shipped_codebook_names, shipped_codebooks_dir
 from qualcode.codebook.typology import load_typology
 from qualcode.coding.apply import accept_suggestion, add_coding, add_memo, coding_record, remove_codings
 from qualcode.coding.coders import check_coder_names, one_coder
 from qualcode.coding.exchange import ImportReport, export_codings, import_codings
 from qualcode.coding.ingest import IngestReport, Progress, ingest
-from qualcode.coding.recode import CodeChange, merge_codes, move_code, rename_code
+from qualcode.coding.recode import CodeChange, add_code, delete_code, merge_codes, move_code, rename_code
 from qualcode.coding.review import ReviewSession
 from qualcode.config import CONFIG_NAME, CONFIG_TEMPLATE, Config, current_user, find_project_root, load_config
 from qualcode.errors import InputError
@@ -81,30 +82,68 @@ class Project:
         return cls(root, config, Store(config.db_path))
 
     @classmethod
-    def init(cls, path: str | Path, name: str | None = None, copy_codebook: bool = True) -> Project:
-        """Make a new project folder with settings, folders, the default codebook and a database."""
+    def init(cls, path: str | Path, name: str | None = None, copy_codebook: bool = True,
+             codebook: str | Path = "klantmanager") -> Project:
+        """Make a new project folder with settings, folders, a codebook and a database.
+
+        ``codebook``: a shipped codebook by name (``klantmanager``, with its typology), ``empty``
+        (a codebook without codes, to grow while coding: ``codes add``, or ``c`` in review), or a
+        YAML codebook file, copied into ``codebooks/`` with the files it includes. It is read
+        before anything is made (a file that cannot be read: InputError, nothing made); its
+        validation problems are left for ``codebook validate`` and every command that loads it.
+        ``copy_codebook=False`` points the settings at the shipped file or at FILE instead.
+        """
         root = Path(path)
         if (root / CONFIG_NAME).exists():
             raise InputError(f"there is already a project here ({CONFIG_NAME} exists)", file=root)
         if root.exists() and not root.is_dir():
             raise InputError("exists and is not a folder", file=root)
+        title = name or root.resolve().name
+        shipped = shipped_codebooks_dir()
+        copies: dict[Path, str] = {}  # file in the new project -> its text
+        choice = str(codebook)
+        typology = ""
+        if choice == EMPTY:
+            if not copy_codebook:
+                raise InputError("--reference-codebook points at a shipped or existing codebook, not at 'empty'")
+            codebook_setting = "codebooks/codebook.yaml"
+            copies[root / codebook_setting] = empty_codebook(title, codebook_id_from_name(title))
+        elif choice in shipped_codebook_names():
+            main = shipped / f"{choice}.yaml"
+            typology_file = shipped / f"{choice}-typology.yaml"
+            if copy_codebook:
+                for f in sorted(shipped.glob("*.yaml")):
+                    copies[root / "codebooks" / f.name] = f.read_text(encoding="utf-8")
+                codebook_setting = f"codebooks/{main.name}"
+                typology = f"codebooks/{typology_file.name}" if typology_file.is_file() else ""
+            else:
+                codebook_setting = str(main)
+                typology = str(typology_file) if typology_file.is_file() else ""
+        else:
+            files = codebook_files(choice, shipped_codebook_names())
+            if copy_codebook:
+                base = files[0].parent
+                for f in files:
+                    copies[root / "codebooks" / f.relative_to(base)] = f.read_text(encoding="utf-8")
+                codebook_setting = f"codebooks/{files[0].name}"
+            else:
+                codebook_setting = str(files[0])
+        for target, text in copies.items():
+            if target.exists() and target.read_text(encoding="utf-8") != text:
+                if choice in shipped_codebook_names():
+                    continue  # a copy the user already has (and may have edited) is kept
+                raise InputError("exists already with other content; move it away first", file=target)
         for sub in ("transcripts", "codebooks", "exports"):
             (root / sub).mkdir(parents=True, exist_ok=True)
         (root / "exports" / ".gitkeep").touch()
-        shipped = shipped_codebooks_dir()
-        if copy_codebook:
-            for f in sorted(shipped.glob("*.yaml")):
-                target = root / "codebooks" / f.name
-                if not target.exists():
-                    shutil.copyfile(f, target)
-            codebook, typology = "codebooks/klantmanager.yaml", "codebooks/klantmanager-typology.yaml"
-        else:
-            codebook = str(shipped / "klantmanager.yaml")
-            typology = str(shipped / "klantmanager-typology.yaml")
+        for target, text in copies.items():
+            if not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(text, encoding="utf-8")
         (root / CONFIG_NAME).write_text(
             CONFIG_TEMPLATE.format(
-                name=name or root.resolve().name,
-                codebook=codebook,
+                name=title,
+                codebook=codebook_setting,
                 typology=typology,
                 attributes="transcripts/cases.csv",
             ),
@@ -801,15 +840,31 @@ class Project:
         return code_frequencies(rows, self.codebook(), self.config.language or "nl")
 
     # -- codebook changes that codings follow (qualcode.coding.recode) ----------------------------------
-    def _recode(self, change: Callable[..., CodeChange], *args: Any) -> CodeChange:
+    def _recode(self, change: Callable[..., CodeChange], *args: Any, **options: Any) -> CodeChange:
         """Run a codebook change on the file as it is on disk now, then forget the cached codebook."""
         self.reload_codebook()
-        typology = self.config.typology_path if self.config.typology else None
         try:
             return change(self.store, self.config.codebook_path, *args, root=self.root, user=self.user,
-                          typology_path=typology)
+                          typology_path=self._typology_file(), **options)
         finally:
             self.reload_codebook()
+
+    def _typology_file(self) -> Path | None:
+        return self.config.typology_path if self.config.typology else None
+
+    def add_code(self, code: str, label: str, *, label_en: str | None = None, parent: str | None = None,
+                 definition: str | None = None, examples: Sequence[str] = (), codable: bool = True) -> CodeChange:
+        """``codes add``: a new code in the codebook YAML, the last child of its parent (``code`` a
+        full dotted id, or a segment under ``parent``), written in the file's own layout; one run
+        that can be undone. A codable code needs a definition; ``codable=False`` makes a grouping code."""
+        new = NewCode(new_code_id(code, parent), label, label_en or "", definition or "", list(examples), codable)
+        return self._recode(add_code, new)
+
+    def delete_code(self, code: str, *, merge_into: str | None = None) -> CodeChange:
+        """``codes delete``: take a code out of the codebook; refused while codings or suggestions
+        carry it or codes lie under it, unless ``merge_into`` names the code that takes them over
+        (then it is :meth:`merge_codes`). One run that can be undone."""
+        return self._recode(delete_code, code, merge_into=merge_into)
 
     def rename_code(self, old: str, new: str) -> CodeChange:
         """``codes rename``: give a code (and its subtree) a new id; YAML, codings, suggestions

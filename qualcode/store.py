@@ -720,6 +720,14 @@ class Store:
             args.append(coder)
         return dict(self.conn.execute(sql + " GROUP BY code", args).fetchall())
 
+    def code_usage(self, code: str) -> dict[str, Any]:
+        """What carries exactly this code: codings per coder (active and orphaned) and suggestions
+        (any status), so a code is never deleted out from under them."""
+        codings = dict(self.conn.execute("SELECT coder, count(*) FROM codings WHERE code = ? GROUP BY coder",
+                                         (code,)).fetchall())
+        suggestions = self.conn.execute("SELECT count(*) FROM suggestions WHERE code = ?", (code,)).fetchone()[0]
+        return {"codings": codings, "suggestions": int(suggestions)}
+
     def codes_in_use(self) -> set[str]:
         rows = self.conn.execute("SELECT DISTINCT code FROM codings UNION SELECT DISTINCT code FROM suggestions")
         return {r[0] for r in rows}

@@ -23,18 +23,19 @@ import re
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from qualcode.codebook.load import read_codebook
-from qualcode.codebook.model import Code, Codebook, is_under
+from qualcode.codebook.model import Code, Codebook, Label, is_under
 from qualcode.codebook.resolve import resolve_code
 from qualcode.errors import InputError
 
-__all__ = ["CodebookEdit", "map_id", "plan_merge", "plan_move", "plan_rename", "plan_yaml_edit"]
+__all__ = ["CodebookEdit", "NewCode", "map_id", "new_code_id", "plan_add", "plan_delete", "plan_merge", "plan_move",
+           "plan_rename", "plan_yaml_edit"]
 
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
 TOP_LEVEL = ("-", "")
@@ -48,9 +49,9 @@ class CodebookEdit:
     changed codes) to its new text; nothing is written here.
     """
 
-    kind: str  # rename | merge | move
-    old: str
-    new: str
+    kind: str  # rename | merge | move | add | delete
+    old: str  # "" for add
+    new: str  # "" for delete
     ids: dict[str, str]  # every codebook id that changes: old -> new
     before: Codebook
     after: Codebook
@@ -122,18 +123,127 @@ def plan_merge(cb: Codebook, source: str, target: str, *, root: Path,
     return _plan(cb, "merge", source, target, merge=True, root=root, typology_path=typology_path)
 
 
-def _plan(cb: Codebook, kind: str, old: str, new: str, *, merge: bool, root: Path,
-          typology_path: str | Path | None) -> CodebookEdit:
-    root = root.resolve()
-    ids = {c.id: map_id(c.id, old, new) for c in cb.descendants(old)}
-    new_texts = plan_yaml_edit(cb, old, new, merge=merge)
-    for path in new_texts:
-        if not _inside(Path(path), root):
+@dataclass
+class NewCode:
+    """A code to add (``qualcode codes add``, or a new code made while reviewing): what it says
+    is what the new YAML block says. ``id`` is the full dotted id; its parent must exist."""
+
+    id: str
+    label: str
+    label_en: str = ""  # empty: the Dutch label stands for both
+    definition: str = ""
+    examples: list[str] = field(default_factory=list)
+    codable: bool = True
+
+    def __post_init__(self) -> None:
+        # one line each: a block written by a tool stays one readable line per key
+        self.id = self.id.strip()
+        self.label, self.label_en, self.definition = (" ".join(t.split()) for t in
+                                                       (self.label, self.label_en, self.definition))
+        self.examples = [" ".join(x.split()) for x in self.examples if x.strip()]
+
+    def as_code(self) -> Code:
+        return Code(id=self.id, segment=self.id.rsplit(".", 1)[-1], parent=_parent(self.id),
+                    label=Label(self.label, self.label_en or self.label), definition=self.definition,
+                    examples=list(self.examples), codable=self.codable)
+
+
+def new_code_id(code: str, parent: str | None) -> str:
+    """The full id of a code to add: ``code`` as given (a dotted id names its parent), or the
+    segment ``code`` under ``parent`` (``None``, ``""`` or ``"-"``: none)."""
+    code = code.strip()
+    parent = None if parent is None or parent.strip() in TOP_LEVEL else parent.strip()
+    if parent is None:
+        return code
+    if code.startswith(parent + ".") and "." not in code[len(parent) + 1:]:
+        return code
+    if "." in code:
+        raise InputError(f"'{code}' is a dotted id, and --parent says '{parent}': give the full id without "
+                         f"--parent, or only the last segment with it")
+    return f"{parent}.{code}"
+
+
+def plan_add(cb: Codebook, new: NewCode, *, root: Path) -> CodebookEdit:
+    """Add ``new`` as the last child of its parent (or the last top-level code), in the file
+    where the parent is written, indented like that file."""
+    _check_id(new.id)
+    if new.id in cb.codes:
+        raise InputError(f"there is already a code '{new.id}' ({cb.codes[new.id].label.get(cb.language)})")
+    parent = _parent(new.id)
+    if parent is not None:
+        resolve_code(cb, parent, where=True)
+    if not new.label:
+        raise InputError(f"'{new.id}' needs a label (--label)")
+    if new.codable and not new.definition:
+        raise InputError(f"'{new.id}' needs a definition (--definition TEXT): coders apply a code by its "
+                         "definition; or make it a grouping code that is not applied (--grouping)")
+    try:
+        planner = _Planner(cb)
+    except yaml.YAMLError as exc:  # the file changed since it was loaded
+        raise InputError(f"cannot read the codebook YAML again: {exc}") from None
+    planner.add(new)
+    texts = _writable(planner.texts(), root)
+    expected = dict(cb.codes) | {new.id: new.as_code()}
+    after = _validate_edit(cb, texts, lambda before, now: _check_expected(before, now, expected, str))
+    return CodebookEdit("add", "", new.id, {}, cb, after, texts)
+
+
+def plan_delete(cb: Codebook, code: str, *, root: Path, typology_path: str | Path | None = None) -> CodebookEdit:
+    """Take ``code`` out of the codebook YAML (with its comment lines). Refused when codes are
+    under it, when another code requires it, or when the project's typology names it: each
+    would be left pointing at nothing. Whether codings use it is for the caller (it has the data)."""
+    resolve_code(cb, code, where=True)
+    children = [c.id for c in cb.children(code)]
+    if children:
+        raise InputError(f"'{code}' has {len(children)} code(s) under it ({', '.join(children[:4])}"
+                         f"{', ...' if len(children) > 4 else ''}); delete or move them first, or merge "
+                         "it into another code (--merge-into CODE)")
+    needs = [c.id for c in cb.codes.values() if code in c.requires]
+    if needs:
+        raise InputError(f"'{code}' is required by {', '.join(needs)} (requires:); change that first, or "
+                         "merge it into another code (--merge-into CODE)")
+    found = _typology_refs(typology_path, root.resolve(), cb)
+    if found is not None:
+        lines = sorted({n.start_mark.line + 1 for n in found[2] if str(n.value).strip() == code})
+        if lines:
+            raise InputError(f"the typology names '{code}' (line {', '.join(map(str, lines))}); change the "
+                             "typology first, or merge the code into another one (--merge-into CODE)",
+                             file=_shown_path(found[0], root))
+    try:
+        planner = _Planner(cb)
+    except yaml.YAMLError as exc:
+        raise InputError(f"cannot read the codebook YAML again: {exc}") from None
+    planner.removed.append(planner.entry(code))
+    texts = _writable(planner.texts(), root)
+    expected = {k: v for k, v in cb.codes.items() if k != code}
+    after = _validate_edit(cb, texts, lambda before, now: _check_expected(before, now, expected, str))
+    return CodebookEdit("delete", code, "", {}, cb, after, texts)
+
+
+def _writable(texts: dict[str, str], root: Path) -> dict[str, str]:
+    """The new texts, if every file is inside the project (a shared codebook elsewhere is not ours to edit)."""
+    for path in texts:
+        if not _inside(Path(path), root.resolve()):
             raise InputError(
                 f"the codebook file {path} is outside the project; copy it into codebooks/ and "
                 "point qualcode.toml at the copy before changing codes",
             )
-    new_cb = _validate_edit(cb, new_texts, old, new, merge=merge)
+    return texts
+
+
+def _shown_path(path: Path, root: Path) -> Path:
+    try:
+        return path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return path
+
+
+def _plan(cb: Codebook, kind: str, old: str, new: str, *, merge: bool, root: Path,
+          typology_path: str | Path | None) -> CodebookEdit:
+    root = root.resolve()
+    ids = {c.id: map_id(c.id, old, new) for c in cb.descendants(old)}
+    new_texts = _writable(plan_yaml_edit(cb, old, new, merge=merge), root)
+    new_cb = _validate_edit(cb, new_texts, lambda before, after: _check_meaning(before, after, old, new, merge=merge))
     files = dict(new_texts)
     typology = _typology_edit(typology_path, root, cb, ids)
     if typology is not None:
@@ -186,11 +296,12 @@ def map_id(code_id: str, old: str, new: str) -> str:
 # --------------------------------------------------------------------------------------
 
 
-def _validate_edit(cb: Codebook, new_texts: dict[str, str], old: str, new: str, *, merge: bool) -> Codebook:
+def _validate_edit(cb: Codebook, new_texts: dict[str, str], check: Callable[[Codebook, Codebook], None]) -> Codebook:
     """Load the codebook with the edited texts (from a temporary copy of its files) and check it.
 
     Returns the new codebook with the real file paths. InputError (nothing written) when the
-    edited YAML does not load, has errors, or does not mean what the change intends.
+    edited YAML does not load, has errors, or does not mean what the change intends
+    (``check(before, after)`` raises).
     """
     originals = [Path(f).resolve() for f in cb.files]
     common = Path(os.path.commonpath([str(p.parent) for p in originals]))
@@ -222,7 +333,7 @@ def _validate_edit(cb: Codebook, new_texts: dict[str, str], old: str, new: str, 
             lines = "\n".join(f"  {real_path(i.file)}:{i.line}:{i.column}: {i.message}" for i in errors)
             raise InputError(f"the edited codebook would have errors; nothing was changed:\n{lines}")
         _fix_paths(new_cb, real_path)
-    _check_meaning(cb, new_cb, old, new, merge=merge)
+    check(cb, new_cb)
     return new_cb
 
 
@@ -247,6 +358,13 @@ def _check_meaning(before: Codebook, after: Codebook, old: str, new: str, *, mer
         if merge and code.id == old:
             continue
         expected[map_id(code.id, old, new)] = code
+    _check_expected(before, after, expected, lambda code_id: map_id(code_id, old, new))
+
+
+def _check_expected(before: Codebook, after: Codebook, expected: dict[str, Code],
+                    mapped: Callable[[str], str]) -> None:
+    """``after`` must hold exactly the codes of ``expected`` (new id -> the code as it should be,
+    its old id mapped by ``mapped``), each with the same meaning, and the same rules."""
     problems: list[str] = []
     missing = sorted(set(expected) - set(after.codes))
     extra = sorted(set(after.codes) - set(expected))
@@ -263,7 +381,7 @@ def _check_meaning(before: Codebook, after: Codebook, old: str, new: str, *, mer
             diffs.append("indicators")
         if [b.semantic() for b in was.blockers] != [b.semantic() for b in now.blockers]:
             diffs.append("blockers")
-        if [map_id(r, old, new) for r in was.requires] != now.requires:
+        if [mapped(r) for r in was.requires] != now.requires:
             diffs.append("requires")
         if now.parent != _parent(new_id):
             diffs.append("parent")
@@ -290,17 +408,35 @@ def _typology_edit(typology_path: str | Path | None, root: Path, cb: Codebook,
     Why: a typology refers to codes by id; after a rename it would no longer validate. A
     typology that cannot be read is left alone (``qualcode typology`` reports it).
     """
+    found = _typology_refs(typology_path, root, cb) if ids else None
+    if found is None:
+        return None
+    path, text, refs = found
+    edits = []
+    for node in refs:
+        value = str(node.value).strip()
+        if value in ids and ids[value] != value:
+            edits.append(_Edit(node.start_mark.index, node.end_mark.index, _scalar(node, ids[value])))
+    if not edits:
+        return None
+    return path, _apply(text, edits)
+
+
+def _typology_refs(typology_path: str | Path | None, root: Path,
+                   cb: Codebook) -> tuple[Path, str, list[ScalarNode]] | None:
+    """(path, text, the scalar nodes that name codes) of the project's typology file, if it is
+    inside the project, readable and names this codebook; else None."""
     path = typology_path
-    if not path or not Path(path).is_file() or not ids or not _inside(Path(path), root):
+    if not path or not Path(path).is_file() or not _inside(Path(path), root):
         return None
     try:
         text = Path(path).read_text(encoding="utf-8")
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None
-    if not isinstance(root, MappingNode):
+    if not isinstance(node, MappingNode):
         return None
-    top = _pairs(root)
+    top = _pairs(node)
     meta = top.get("typology", (None, None))[1]
     named = _pairs(meta).get("codebook", (None, None))[1] if isinstance(meta, MappingNode) else None
     if not isinstance(named, ScalarNode) or not named.value:
@@ -310,14 +446,20 @@ def _typology_edit(typology_path: str | Path | None, root: Path, cb: Codebook,
         return None
     refs: list[ScalarNode] = []
 
+    def codes(value: Node | None) -> None:
+        """One code id, or a list of them (``any_of``/``all_of``)."""
+        if isinstance(value, ScalarNode):
+            refs.append(value)
+        elif isinstance(value, SequenceNode):
+            refs.extend(n for n in value.value if isinstance(n, ScalarNode))
+
     def feature(node: Node) -> None:
         if isinstance(node, ScalarNode):
             refs.append(node)
         elif isinstance(node, MappingNode):
-            for key in ("code", "within"):
-                value = _pairs(node).get(key, (None, None))[1]
-                if isinstance(value, ScalarNode):
-                    refs.append(value)
+            pairs = _pairs(node)
+            for key in ("code", "within", "any_of", "all_of"):
+                codes(pairs.get(key, (None, None))[1])
 
     types = top.get("types", (None, None))[1]
     for type_node in types.value if isinstance(types, SequenceNode) else []:
@@ -327,20 +469,17 @@ def _typology_edit(typology_path: str | Path | None, root: Path, cb: Codebook,
             seq = _pairs(type_node).get(key, (None, None))[1]
             for item in seq.value if isinstance(seq, SequenceNode) else []:
                 feature(item)
+        requires = _pairs(type_node).get("requires", (None, None))[1]
+        if isinstance(requires, MappingNode):
+            for key in ("all_of", "any_of"):
+                codes(_pairs(requires).get(key, (None, None))[1])
     profile = top.get("profile", (None, None))[1]
     aspects = _pairs(profile).get("aspects", (None, None))[1] if isinstance(profile, MappingNode) else None
     for aspect in aspects.value if isinstance(aspects, SequenceNode) else []:
         poles = _pairs(aspect).get("poles", (None, None))[1] if isinstance(aspect, MappingNode) else None
         if isinstance(poles, MappingNode):
             refs += [v for _, v in poles.value if isinstance(v, ScalarNode)]
-    edits = []
-    for node in refs:
-        value = str(node.value).strip()
-        if value in ids and ids[value] != value:
-            edits.append(_Edit(node.start_mark.index, node.end_mark.index, _scalar(node, ids[value])))
-    if not edits:
-        return None
-    return Path(path), _apply(text, edits)
+    return Path(path), text, refs
 
 
 # --------------------------------------------------------------------------------------
@@ -380,10 +519,13 @@ class _File:
         self.lines = self.text.splitlines(keepends=True)
         self.root = yaml.compose(self.text, Loader=yaml.SafeLoader)
         self.codes_seq: SequenceNode | None = None
+        self.codes_key: ScalarNode | None = None
+        self.codes_value: Node | None = None
         self.entries: list[_Entry] = []
         self.requires: list[ScalarNode] = []
         if isinstance(self.root, MappingNode):
-            codes = _pairs(self.root).get("codes", (None, None))[1]
+            self.codes_key, codes = _pairs(self.root).get("codes", (None, None))
+            self.codes_value = codes
             if isinstance(codes, SequenceNode):
                 self.codes_seq = codes
                 for item in codes.value:
@@ -472,6 +614,20 @@ class _File:
         return end, dash_col, sep
 
 
+def _yaml_text(value: str) -> str:
+    """``value`` as a one-line YAML scalar: plain when YAML reads it back as the same text,
+    quoted otherwise (``ja``, ``12``, ``a: b``, a leading ``#``...)."""
+    text = yaml.safe_dump(value, allow_unicode=True, width=1_000_000, default_flow_style=True)
+    return text.removesuffix("\n...\n").removesuffix("\n")
+
+
+def _empty(node: Node | None) -> bool:
+    """An empty list value: nothing, ``null``/``~``, or ``[]``."""
+    if isinstance(node, SequenceNode):
+        return not node.value
+    return isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null"
+
+
 def _pairs(node: MappingNode) -> dict[str, tuple[ScalarNode, Node]]:
     out: dict[str, tuple[ScalarNode, Node]] = {}
     for k, v in node.value:
@@ -537,6 +693,7 @@ class _Planner:
         self.scalars: dict[str, dict[int, _Edit]] = defaultdict(dict)  # file -> node start -> edit
         self.moves: list[tuple[_Entry, tuple[str, str]]] = []
         self.removed: list[_Entry] = []
+        self.added: list[tuple[tuple[str, str], str]] = []  # (destination, block written at column 0)
 
     def set_scalar(self, f: _File, node: ScalarNode, value: str) -> None:
         if str(node.value).strip() != value:
@@ -605,6 +762,8 @@ class _Planner:
             inserts[dest].append((_apply(e.file.text[start:end], shifted), dash_col))
             removals[e.file.display].append((start, end))
             gone.add(id(e.node))
+        for dest, block in self.added:
+            inserts[dest].append((block, 0))
         for e in self.removed:
             start, end, _ = e.file.block(e.node)
             removals[e.file.display].append((start, end))
@@ -648,12 +807,68 @@ class _Planner:
             edits[display].append(edit)
         return {display: _apply(self.files[display].text, xs) for display, xs in edits.items() if xs}
 
+    def add(self, new: NewCode) -> None:
+        """Append ``new`` as the last child of its parent (as the last top-level code of the main
+        file when it has none), written in the style of the file it goes into."""
+        parent = _parent(new.id)
+        if parent is None:
+            dest, f = ("top", self.cb.files[0]), self.files[self.cb.files[0]]
+        else:
+            dest, f = ("children", parent), self.entry(parent).file
+        self.added.append((dest, self._block(f, new)))
+
+    def _block(self, f: _File, new: NewCode) -> str:
+        """The YAML of a new code as a block-list item at column 0, indented like ``f``: the
+        keys as far from the dash as its codes' keys, lists as deep as its `children:` lists,
+        labels as flow mappings (``{nl: .., en: ..}``) unless the file writes them as blocks."""
+        key_gap, map_gap, flow, block = 2, 2, 0, 0
+        for e in f.entries:
+            if e.node.flow_style:
+                continue
+            try:
+                key_gap = e.node.start_mark.column - f.block(e.node)[2]
+            except InputError:
+                continue
+            break
+        for e in f.entries:
+            key, label = _pairs(e.node).get("label", (None, None))
+            if isinstance(label, MappingNode):
+                flow, block = flow + bool(label.flow_style), block + (not label.flow_style)
+                if not label.flow_style and label.value and block == 1:
+                    map_gap = max(1, label.value[0][0].start_mark.column - key.start_mark.column)
+        pad, deeper = " " * key_gap, " " * (key_gap + self._child_indent(f))
+        lines = ["-" + " " * (key_gap - 1) + f"id: {_yaml_text(new.id.rsplit('.', 1)[-1])}"]
+        if block > flow:
+            nested = " " * (key_gap + map_gap)
+            lines += [f"{pad}label:", f"{nested}nl: {_yaml_text(new.label)}",
+                      f"{nested}en: {_yaml_text(new.label_en or new.label)}"]
+        else:
+            label = yaml.safe_dump({"nl": new.label, "en": new.label_en or new.label}, default_flow_style=True,
+                                   sort_keys=False, allow_unicode=True, width=1_000_000).strip()
+            lines.append(f"{pad}label: {label}")
+        if not new.codable:
+            lines.append(f"{pad}codable: false")
+        if new.definition:
+            lines.append(f"{pad}definition: {_yaml_text(new.definition)}")
+        if new.examples:
+            lines.append(f"{pad}examples:")
+            lines += [f"{deeper}- {_yaml_text(x)}" for x in new.examples]
+        return "\n".join(lines) + "\n"
+
     def _child_indent(self, f: _File) -> int:
         """How much deeper than its parent's keys this file writes a `children:` list's dashes."""
         for e in f.entries:
             if isinstance(e.children, SequenceNode) and e.children.value and not e.children.flow_style:
                 return f.block(e.children.value[0])[2] - e.node.start_mark.column
         return 2
+
+    @staticmethod
+    def _empty_list(f: _File, key: ScalarNode, value: Node | None, edits: dict[str, list[_Edit]]) -> int:
+        """Make an empty list value (``key:``, ``key: []``, ``key: null``) ready for block items:
+        the value text goes (``key:`` stays, with any comment after it), items start on the next line."""
+        if value is not None and value.end_mark.index > value.start_mark.index:
+            edits[f.display].append(_Edit(key.end_mark.index, value.end_mark.index, ":"))
+        return f.line_start(f.line_of(key.end_mark.index) + 1)
 
     def _insert(
         self, dest: tuple[str, str], blocks: list[tuple[str, int]], edits: dict[str, list[_Edit]]
@@ -662,9 +877,14 @@ class _Planner:
         header = ""
         if kind == "top":
             f = self.files[ref]
-            if f.codes_seq is None or not f.codes_seq.value or f.codes_seq.flow_style:
+            value = f.codes_value
+            if isinstance(value, SequenceNode) and value.value and not value.flow_style:
+                point, dash_col, sep = f.seq_end(value)
+            elif f.codes_key is not None and _empty(value):  # `codes:`, `codes: []` or `codes: null`
+                point = self._empty_list(f, f.codes_key, value, edits)
+                dash_col, sep = f.codes_key.start_mark.column + self._child_indent(f), ""
+            else:
                 raise InputError("the `codes:` list is not a block list; edit the file by hand", file=f.display)
-            point, dash_col, sep = f.seq_end(f.codes_seq)
         else:
             parent = self.entry(ref)
             f = parent.file
@@ -684,9 +904,7 @@ class _Planner:
             else:  # `children:` empty, `children: []` or `children: null`
                 key = parent.children_key
                 assert key is not None  # read together with parent.children
-                if children.end_mark.index > children.start_mark.index:
-                    edits[f.display].append(_Edit(key.end_mark.index, children.end_mark.index, ":"))
-                point = f.line_start(f.line_of(key.end_mark.index) + 1)
+                point = self._empty_list(f, key, children, edits)
                 dash_col, sep = key_col + self._child_indent(f), ""
         text = header + "".join(sep + _reindent(block, dash_col - col) for block, col in blocks)
         return f.display, _Edit(point, point, text)

@@ -668,3 +668,30 @@ def load_codebook(path: str | Path, *, check_patterns: bool = False) -> Codebook
     if errors:
         raise CodebookInvalid(str(path), errors)
     return cb
+
+
+def codebook_files(path: str | Path, names: list[str] | tuple[str, ...] = ()) -> list[Path]:
+    """A codebook file and the files it includes (main first), to copy into a new project.
+
+    Why read it first: ``qualcode init --codebook FILE`` must not make a project around a file
+    that is not a codebook at all (InputError, exit 2). Problems a codebook can be fixed for
+    later (a missing definition) are not checked here. ``names``: the names ``--codebook`` also
+    takes (for the message when FILE does not exist). Every include must lie in FILE's folder or
+    below it, so the copies keep their relative paths.
+    """
+    p = Path(path)
+    if not p.is_file():
+        choices = ", ".join(["empty", *names])
+        raise InputError(f"no such codebook file; --codebook takes {choices} or a YAML codebook file", file=p)
+    if p.suffix.lower() not in (".yaml", ".yml"):
+        hint = (" (a REFI-QDA codebook: convert it with `qualcode codebook import FILE --out codebook.yaml`)"
+                if p.suffix.lower() in (".qdc", ".qde", ".qdpx") else "")
+        raise InputError(f"a codebook is a .yaml file{hint}", file=p)
+    cb, _ = read_codebook(p)
+    files = [Path(f).resolve() for f in cb.files]
+    base = files[0].parent
+    for f in files[1:]:
+        if not f.is_relative_to(base):
+            raise InputError(f"it includes {f}, outside its own folder; put the files together (or use "
+                             "--reference-codebook to point at the codebook where it is)", file=p)
+    return files

@@ -1,7 +1,7 @@
-"""Codebook changes that keep the work done with them: rename, merge and move codes.
+"""Codebook changes that keep the work done with them: add, delete, rename, merge and move codes.
 
-``rename_code``, ``merge_codes`` and ``move_code`` each make ONE run (kinds ``rename``, ``merge``,
-``move``) that
+``add_code``, ``delete_code``, ``rename_code``, ``merge_codes`` and ``move_code`` each make ONE run
+(kinds ``add``, ``delete``, ``rename``, ``merge``, ``move``) that
 
 1. edits the codebook YAML file(s) that define the code (planned and checked by
    :mod:`qualcode.codebook.edit`), written through ``Store.write_file`` so ``qualcode runs undo``
@@ -9,36 +9,50 @@
 2. moves every coding, suggestion and code memo of the code and of every code under it (ids are
    dotted paths: renaming ``logic.market`` to ``logic.markt`` renames ``logic.market.x`` too);
 3. records the new codebook version (and the old one) in the ``codebooks`` table.
+
+A code is deleted only when nothing uses it (no coding, suggestion or code under it); otherwise
+the way out is to merge it into another code, so the work done with it is kept.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from qualcode.codebook.edit import CodebookEdit, map_id, plan_merge, plan_move, plan_rename
+from qualcode.codebook.edit import (
+    CodebookEdit,
+    NewCode,
+    map_id,
+    plan_add,
+    plan_delete,
+    plan_merge,
+    plan_move,
+    plan_rename,
+)
 from qualcode.codebook.load import load_codebook
 from qualcode.codebook.model import is_under
+from qualcode.errors import InputError
 from qualcode.store import Store
 
-__all__ = ["CodeChange", "merge_codes", "move_code", "rename_code"]
+__all__ = ["CodeChange", "add_code", "apply_codebook_edit", "delete_code", "merge_codes", "move_code", "rename_code"]
 
 
 @dataclass
 class CodeChange:
     """What a rename, merge or move did (the CLI prints it; ``--format json`` dumps ``to_dict``)."""
 
-    kind: str  # rename | merge | move
+    kind: str  # add | delete | rename | merge | move
     run_id: int
-    old: str  # the code renamed/moved, or the merge source
-    new: str  # its new id, or the merge target
+    old: str  # the code renamed/moved/deleted, or the merge source ("" for add)
+    new: str  # its new id, the merge target, or the added code ("" for delete)
     ids: dict[str, str]  # every codebook id that changed: old -> new (merge: source -> target too)
     codings: int = 0  # codings that now carry the new code
     duplicates: int = 0  # codings deleted because the target already had an identical one (merge)
     suggestions: int = 0
     duplicate_suggestions: int = 0  # open suggestions deleted as identical to one of the target
-    memos: int = 0  # memos on the code (target_kind 'code') moved along
+    memos: int = 0  # memos on the code (target_kind 'code') moved along (delete: deleted with it)
     files: list[str] = field(default_factory=list)  # YAML files rewritten
     old_hash: str = ""
     new_hash: str = ""
@@ -73,8 +87,61 @@ def merge_codes(store: Store, codebook_path: str | Path, source: str, target: st
     return _apply_change(store, edit, root=root, user=user)
 
 
-def _apply_change(store: Store, edit: CodebookEdit, *, root: Path, user: str) -> CodeChange:
-    """Write the edited files and move the data in one run."""
+def add_code(store: Store, codebook_path: str | Path, new: NewCode, *, root: Path, user: str,
+             typology_path: str | Path | None = None) -> CodeChange:
+    """Add a code to the codebook YAML (see :func:`qualcode.codebook.edit.plan_add`); one run of
+    kind ``add``, so ``runs undo`` takes it out again. ``typology_path`` is unused (a new code is
+    in no typology yet); it is accepted so every change is called alike."""
+    edit = plan_add(load_codebook(codebook_path), new, root=root)
+    return _apply_change(store, edit, root=root, user=user)
+
+
+def delete_code(store: Store, codebook_path: str | Path, code: str, *, root: Path, user: str,
+                typology_path: str | Path | None = None, merge_into: str | None = None) -> CodeChange:
+    """Take ``code`` out of the codebook; one run of kind ``delete``. Refused while any coding
+    (of any coder, also orphaned ones) or suggestion (any status) carries it: deleting would
+    leave them naming a code that no longer exists. ``merge_into``: merge it into that code
+    instead (:func:`merge_codes`), which keeps them. Memos written on the code go with it
+    (counted in ``memos``; undo brings them back)."""
+    if merge_into:
+        return merge_codes(store, codebook_path, code, merge_into, root=root, user=user, typology_path=typology_path)
+    cb = load_codebook(codebook_path)
+    if code in cb.codes:
+        used = store.code_usage(code)
+        parts = []
+        if used["codings"]:
+            by = ", ".join(f"{c} {n}" for c, n in sorted(used["codings"].items()))
+            parts.append(f"{sum(used['codings'].values())} coding(s) ({by})")
+        if used["suggestions"]:
+            parts.append(f"{used['suggestions']} suggestion(s)")
+        if parts:
+            raise InputError(f"'{code}' is in use: {' and '.join(parts)}; merge it into another code instead "
+                             f"(qualcode codes delete {code} --merge-into OTHER), so that work is kept")
+    edit = plan_delete(cb, code, root=root, typology_path=typology_path)
+    return _apply_change(store, edit, root=root, user=user, data=_delete_memos)
+
+
+def apply_codebook_edit(store: Store, edit: CodebookEdit, *, root: Path, user: str) -> CodeChange:
+    """Write a planned edit that moves no data (an added code) inside the caller's run: the
+    review screen adds a code and codes the turn with it as ONE run, so undo takes back both."""
+    return _apply_change(store, edit, root=root, user=user, data=None)
+
+
+def _delete_memos(store: Store, edit: CodebookEdit, result: CodeChange) -> None:
+    """Memos on a deleted code go with it (they are journaled: undo restores them)."""
+    for memo in store.query_memos("code", edit.old):
+        store.delete("memos", {"id": memo["id"]})
+        result.memos += 1
+
+
+def _move_edit_data(store: Store, edit: CodebookEdit, result: CodeChange) -> None:
+    _move_data(store, edit.old, edit.new, edit.after.hash, result)
+
+
+def _apply_change(store: Store, edit: CodebookEdit, *, root: Path, user: str,
+                  data: Callable[[Store, CodebookEdit, CodeChange], None] | None = _move_edit_data) -> CodeChange:
+    """Write the edited files and change the data (``data``: codings, suggestions and memos
+    follow a rename, merge or move) in one run."""
     root = root.resolve()
     cb, new_cb = edit.before, edit.after
     params = {"code": edit.old, "new": edit.new, "codebook": cb.hash}
@@ -86,7 +153,8 @@ def _apply_change(store: Store, edit: CodebookEdit, *, root: Path, user: str) ->
         for path, text in edit.files.items():
             store.write_file(path, text)
             result.files.append(_shown(path, root))
-        _move_data(store, edit.old, edit.new, new_cb.hash, result)
+        if data is not None:
+            data(store, edit, result)
         store.set_run_summary(
             run_id,
             {k: getattr(result, k) for k in ("codings", "duplicates", "suggestions", "duplicate_suggestions", "memos")}
