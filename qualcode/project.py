@@ -28,7 +28,7 @@ from qualcode.coding.coders import check_coder_names, one_coder
 from qualcode.coding.exchange import ImportReport, export_codings, import_codings
 from qualcode.coding.ingest import IngestReport, Progress, ingest
 from qualcode.coding.recode import CodeChange, add_code, delete_code, merge_codes, move_code, rename_code
-from qualcode.coding.review import ReviewSession
+from qualcode.coding.review import CodebookFile, ReviewSession
 from qualcode.config import CONFIG_NAME, CONFIG_TEMPLATE, Config, current_user, find_project_root, load_config
 from qualcode.errors import InputError
 from qualcode.recordfiles import select_split
@@ -452,9 +452,12 @@ class Project:
     def review(self, coder: str, transcripts: Sequence[str] | None = None, *, blind: bool = False,
                min_score: float = 0.0, engine: str | None = None) -> ReviewSession:
         """A review session for ``coder`` over ``transcripts`` (default: all), resuming where the
-        coder stopped: the library side of ``qualcode review`` (see :class:`ReviewSession`)."""
+        coder stopped: the library side of ``qualcode review`` (see :class:`ReviewSession`). A code
+        made in the session (in-vivo coding) is written to the project's codebook file."""
+        where = CodebookFile(self.config.codebook_path, self.root, self._typology_file())
         return ReviewSession(self.store, self.codebook(), coder, transcripts, blind=blind, min_score=min_score,
-                             engine=engine, user=self.user, lang=self.config.language or "nl")
+                             engine=engine, user=self.user, lang=self.config.language or "nl",
+                             codebook_file=where, on_codebook_change=self.reload_codebook)
 
     def memo(self, target_kind: str, target_id: str | None, text: str, *, coder: str | None = None) -> int:
         """Add a memo to the project, a code, fragment, case, transcript or coding."""

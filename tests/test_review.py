@@ -341,3 +341,127 @@ def test_scripted_screen_end_of_queue(project_dir, suggested):
     buf = io.StringIO()
     run_review(s2, stdin=io.StringIO("l\nq\n"), console=Console(file=buf, width=80, height=24))
     assert "end of the queue, and no open suggestions left: q to quit" in buf.getvalue()
+
+
+# -- new codes while coding (in-vivo coding, issue 14 item 8) --------------------------------------
+def codebook_text(project) -> str:
+    return (project.root / "codebooks" / "test.yaml").read_text(encoding="utf-8")
+
+
+def test_create_code_codes_the_words_and_is_usable_at_once(suggested):
+    before = codebook_text(suggested)
+    s = suggested.review("anna")
+    s.jump("T02_r1:2")
+    assert s.view().text.startswith("Een sanctie gebruik ik als middel om hem wakker te schudden")
+    plan = s.plan_new_code("Wakker te schudden", "logic")
+    assert (plan.id, plan.label, plan.quote) == ("logic.wakker_te_schudden", "Wakker te schudden",
+                                                 "wakker te schudden")
+    cid = s.create_code("Wakker te schudden", "logic", definition="Druk zetten om de klant te activeren.")
+    [c] = suggested.coding_rows(coders=["anna"])
+    assert (c["id"], c["code"], c["fragment"], c["text"], c["origin"]) == (
+        cid, "logic.wakker_te_schudden", "T02_r1:2", "wakker te schudden", "manual")
+    # the codebook file gained exactly the new block, with the coded words as its first example
+    assert codebook_text(suggested) == before.replace(
+        "        blockers: [\"klantmanager*\"]\n",
+        "        blockers: [\"klantmanager*\"]\n"
+        "      - id: wakker_te_schudden\n"
+        "        label: {nl: Wakker te schudden, en: Wakker te schudden}\n"
+        "        definition: Druk zetten om de klant te activeren.\n"
+        "        examples:\n"
+        "          - wakker te schudden\n")
+    # one run made both the code and the coding
+    assert runs_of(suggested, "review")[-1]["params"]["action"] == "new-code"
+    assert len(runs_of(suggested, "review")) == 1
+    # usable at once: found by the code search, applied to the next turn, known to the project
+    assert s.search_codes("wakker")[0].id == "logic.wakker_te_schudden"
+    assert s.code_info("logic.wakker_te_schudden").examples == ("wakker te schudden",)
+    s.next()
+    s.add_code(s.resolve_code("wakker"))
+    assert suggested.codebook().codes["logic.wakker_te_schudden"].parent == "logic"
+    assert [r["fragment"] for r in suggested.coding_rows(codes="logic.wakker_te_schudden")] == ["T02_r1:2", "T02_r1:4"]
+    # u twice: the second coding, then the code and its coding together; the file is as it was
+    s.undo_last()
+    d = s.undo_last()
+    assert d.action == "new-code" and s.fragment_id == "T02_r1:2"
+    assert codebook_text(suggested) == before
+    assert suggested.coding_rows(coders=["anna"]) == []
+    assert "logic.wakker_te_schudden" not in s.codebook.codes and s.search_codes("wakker") == []
+    assert "logic.wakker_te_schudden" not in suggested.codebook().codes
+
+
+def test_create_code_defaults_whole_turn_top_level_and_a_todo_definition(suggested, monkeypatch):
+    import qualcode.coding.review as review_module
+
+    monkeypatch.setattr(review_module, "EXAMPLE_WORDS", 5)
+    s = suggested.review("anna")
+    s.jump("T01_g1:6")  # "Ik heb gewoon geen tijd voor intervisie, want de caseload is te hoog."
+    cid = s.create_code("werkdruk")  # typed as an id; not said in the turn: the whole turn is coded
+    row = suggested.store.get("codings", {"id": cid})
+    assert row["code"] == "werkdruk" and row["text"] == s.view().text
+    code = suggested.codebook().codes["werkdruk"]
+    assert (code.parent, code.label.nl) == (None, "Werkdruk")
+    assert code.definition == "TODO: define this in-vivo code (made while coding T01_g1:6)."
+    assert code.examples == ["Ik heb gewoon geen tijd (...)"]
+
+
+def test_create_code_refusals_change_nothing(suggested):
+    before = codebook_text(suggested)
+    s = suggested.review("anna")
+    with pytest.raises(InputError, match="already a code logic.market"):
+        s.create_code("market", "logic")
+    with pytest.raises(InputError, match="does not occur in this turn"):
+        s.create_code("Mail", "logic", words="de post")
+    with pytest.raises(InputError, match="unknown code 'logic.nope'"):
+        s.create_code("Mail", "logic.nope")
+    assert codebook_text(suggested) == before and s.decisions == []
+    assert suggested.coding_rows() == []
+
+
+def test_parent_search_includes_grouping_codes(suggested):
+    s = suggested.review("anna")
+    assert s.resolve_parent("") is None and s.resolve_parent("-") is None
+    assert s.resolve_parent("beslis") == "discretion"  # a grouping code (not codable)
+    assert s.search_codes("beslis") == [] or all(h.id != "discretion" for h in s.search_codes("beslis"))
+    hits = s.search_parents("logic")
+    assert hits[0].id == "logic" and s.resolve_parent("2", hits) == hits[1].id
+
+
+def test_scripted_screen_makes_a_new_code(project_dir, suggested):
+    suggested.close()
+    before = codebook_text(Project.open(project_dir))
+    script = "\n".join([
+        "j T02_r1:2",
+        "c wakker te schudden",    # matches no code: offered
+        "y",
+        "beslis",                  # under discretion (a grouping code, by its label)
+        "",                        # the words: the name itself, said in this turn
+        "Druk zetten om te activeren.",
+        "s e",                     # the new coding takes a stance like any other
+        "l",
+        "c wakker",                # the new code is found at once
+        "c +Eigen regie",          # + makes a new code even when something matches
+        "-",                       # at the top level
+        "zo is het beleid",        # these words of the turn
+        "",                        # no definition yet
+        "c zelfredzaam",           # offered, declined
+        "n",
+        "q",
+    ]) + "\n"
+    res = CliRunner().invoke(get_app(), ["--project", str(project_dir), "review", "--coder", "anna"], input=script)
+    assert res.exit_code == 0, res.output
+    for expected in ("new code discretion.wakker_te_schudden (under discretion), coded «wakker te",
+                     "stance endorses on discretion.wakker_te_schudden", "coded discretion.wakker_te_schudden",
+                     "new code eigen_regie (top level), coded «zo is het beleid»; definition: TODO",
+                     "no code added"):
+        assert expected in res.output, expected
+    with Project.open(project_dir) as p:
+        rows = [(r["code"], r["fragment"], r["text"], r["stance"]) for r in p.coding_rows(coders=["anna"])]
+        assert rows == [("discretion.wakker_te_schudden", "T02_r1:2", "wakker te schudden", "endorses"),
+                        ("discretion.wakker_te_schudden", "T02_r1:4", "Dan houd ik me aan de regels, zo is het beleid.",
+                         None),
+                        ("eigen_regie", "T02_r1:4", "zo is het beleid", None)]
+        cb = p.codebook()
+        assert cb.codes["discretion.wakker_te_schudden"].definition == "Druk zetten om te activeren."
+        assert cb.codes["eigen_regie"].examples == ["zo is het beleid"]
+        assert "zelfredzaam" not in codebook_text(p)
+        assert codebook_text(p).startswith(before.split("codes:")[0])

@@ -205,3 +205,47 @@ def test_screen_blind_and_prompt_cancel(review_project: Path) -> None:
     with Project.open(review_project) as p:
         assert [r["code"] for r in p.coding_rows(coders=["anna"])] == ["logic.market"]
         assert all(s["status"] == "open" for s in p.suggestion_rows(status=None))
+
+
+def test_screen_makes_a_new_code_from_the_respondents_words(review_project: Path) -> None:
+    """In-vivo coding at the keyboard: a name no code has, Enter offers it; the parent is picked from a
+    live list of every code (grouping codes too); the words default to the name, said in the turn."""
+    t = start(review_project)
+    try:
+        t.wait_for("T01_g1:2", "1/6")
+        t.send("j")
+        t.wait_for("jump to")
+        t.send("T02_r1:2\r")
+        t.wait_for("at T02_r1:2", "wakker te schudden")
+        t.send("c")
+        t.wait_for("code: ")
+        t.send("wakker te schudden")
+        t.wait_for("no code matches; Enter: make it a new code")
+        t.send("\r")
+        t.wait_for("goes under (Enter = top level")
+        t.send("beslis")
+        t.wait_for("1 discretion")  # a grouping code: not codable, but a parent
+        t.send("\r")
+        t.wait_for("words of the turn to code with discretion.wakker_te_schudden (Enter = «wakker te schudden»)")
+        t.send("\r")
+        t.wait_for("definition of discretion.wakker_te_schudden")
+        t.send("Druk zetten.\r")
+        scr = t.wait_for("new code discretion.wakker_te_schudden (under discretion)", "your codings (1)")
+        assert "«wakker te schudden»" in scr
+        t.send("c")
+        t.wait_for("code: ")
+        t.send("+")
+        t.wait_for("Enter: make a new code «»")
+        t.send("\x1b")
+        t.wait_for("no code added")
+        t.send("q")
+        out = t.finish()
+    finally:
+        t.kill()
+    assert t.proc.returncode == 0, out
+    with Project.open(review_project) as p:
+        [c] = p.coding_rows(coders=["anna"])
+        assert (c["code"], c["fragment"], c["text"]) == ("discretion.wakker_te_schudden", "T02_r1:2",
+                                                         "wakker te schudden")
+        code = p.codebook().codes["discretion.wakker_te_schudden"]
+        assert (code.definition, code.examples) == ("Druk zetten.", ["wakker te schudden"])

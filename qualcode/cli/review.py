@@ -4,7 +4,11 @@ The screen is a thin layer over :class:`qualcode.coding.review.ReviewSession`: k
 calls, the session's :class:`~qualcode.coding.review.FragmentView` is drawn with rich. On a terminal
 keys are read raw (termios cbreak + select for escape sequences); when stdin is not a terminal
 one command is read per line (``a``, ``r 2``, ``c logic.market``, ``j Hvs01_g1:5``, ``q``), so
-the same screen can be scripted and tested without a terminal.
+the same screen can be scripted and tested without a terminal; a prompt reads the next line.
+
+``c`` with a name no code has (or ``c +NAME``) makes a new code: it asks where it goes, which
+words of the turn to code (the name itself when the respondent said it) and a definition, then
+codes the turn with it in one step (:meth:`ReviewSession.create_code`).
 
 Why redraw everything each step: it keeps the screen right in any plain 80x24 terminal (and in
 tmux) without cursor bookkeeping; a frame is a few dozen short lines.
@@ -15,6 +19,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -36,6 +41,7 @@ KEYS_HELP = [
     ("a, 1-9", "accept the first / the numbered suggestion"),
     ("r", "reject a suggestion (asks which when several are open)"),
     ("c", "add a code: type part of an id or label; Enter = top hit, 1-9 = pick"),
+    ("c +NAME", "make a new code (also offered when no code matches): where, which words, definition"),
     ("s", "stance of your last coding: e/r/d/b (endorses, rejects, ...), - none"),
     ("n", "narrow your last coding (or first suggestion) to a quote"),
     ("m", "write a memo on this turn"),
@@ -48,6 +54,15 @@ KEYS_HELP = [
     ("q", "quit; the next review starts here"),
 ]
 STANCE_PROMPT = "stance: e endorses, r rejects, d distances, b describes, - none"
+YES = ("y", "yes", "j", "ja")
+
+
+@dataclass(frozen=True)
+class NewName:
+    """The code prompt's answer when the coder wants a new code (``+NAME``, or a name no code has)."""
+
+    name: str
+    confirmed: bool  # +NAME, or Enter on "no code matches" at the terminal: no need to ask again
 
 
 # -- input --------------------------------------------------------------------------------------
@@ -345,24 +360,47 @@ class ReviewScreen:
         self.draw(prompt=(label, ""))
         return self.keys.read() if self.keys else None
 
-    def ask_code(self, initial: str | None = None) -> str | None:
-        """The code prompt: live fuzzy list; Enter takes the top hit (or an exact id), 1-9 a listed one."""
+    def _unmatched(self, text: str) -> bool:
+        """A name that is no code and that the code search finds nothing for."""
+        t = text.strip()
+        return bool(t) and t not in self.s.codebook.codes and not t.isdigit() and not self.s.search_codes(t)
+
+    def _hits_panel(self, title: str, hits: list[CodeHit], extra: list[Text]) -> list[Text]:
+        from rich.text import Text
+
+        panel = [self._rule(title, self.console.width)]
+        for i, h in enumerate(hits, start=1):
+            row = Text(f"{i} ", style="bold cyan") + Text(h.id, style="bold") + Text(f"  {h.label}")
+            panel.append(self._line(row, self.console.width))
+        return panel + extra
+
+    def ask_code(self, initial: str | None = None) -> str | NewName | None:
+        """The code prompt: live fuzzy list; Enter takes the top hit (or an exact id), 1-9 a listed
+        one; ``+NAME``, or Enter when nothing matches, asks for a new code (:class:`NewName`)."""
         from rich.text import Text
 
         if self.lines is not None:
             text = initial if initial is not None else self.lines.read_line()
-            return None if text is None else self.s.resolve_code(text)
+            if text is None:
+                return None
+            if text.strip().startswith("+"):
+                return NewName(text.strip()[1:].strip(), confirmed=True)
+            if self._unmatched(text):
+                return NewName(text.strip(), confirmed=False)
+            return self.s.resolve_code(text)
         hits: list[CodeHit] = []
         typed = ""
         while True:
-            hits = self.s.search_codes(typed) if typed.strip() else []
-            panel = [self._rule("codes (Enter = 1, 1-9 = pick, Esc = cancel)", self.console.width)]
-            for i, h in enumerate(hits, start=1):
-                row = Text(f"{i} ", style="bold cyan") + Text(h.id, style="bold") + Text(f"  {h.label}")
-                panel.append(self._line(row, self.console.width))
-            if typed.strip() and not hits:
-                panel.append(Text("no code matches", style="dim"))
-            self.panel = panel
+            new = typed.strip().startswith("+")
+            hits = self.s.search_codes(typed) if typed.strip() and not new else []
+            extra: list[Text] = []
+            if new:
+                extra.append(Text(f"Enter: make a new code «{typed.strip()[1:].strip()}»", style="green"))
+            elif typed.strip() and not hits:
+                extra.append(Text("no code matches; Enter: make it a new code", style="green"))
+            else:
+                extra.append(Text("+NAME: a new code", style="dim"))
+            self.panel = self._hits_panel("codes (Enter = 1, 1-9 = pick, Esc = cancel)", hits, extra)
             self.draw(prompt=("code: ", typed))
             k = self.keys.read() if self.keys else None
             if k is None or k in ("esc", "quit"):
@@ -372,10 +410,43 @@ class ReviewScreen:
                 self.panel = None
                 if not typed.strip():
                     return None
+                if new:
+                    return NewName(typed.strip()[1:].strip(), confirmed=True)
+                if not hits and typed.strip() not in self.s.codebook.codes:
+                    return NewName(typed.strip(), confirmed=True)
                 return self.s.resolve_code(typed)
             if len(k) == 1 and k in "123456789" and hits and int(k) <= len(hits):
                 self.panel = None
                 return hits[int(k) - 1].id
+            typed = _edited(typed, k)
+
+    def ask_parent(self, name: str) -> tuple[bool, str | None]:
+        """Where a new code goes: (False, None) when cancelled, else (True, parent id or None for
+        the top level). Live list over every code (grouping codes too)."""
+        from rich.text import Text
+
+        label = f"new code «{name}» goes under (Enter = top level, Esc = cancel): "
+        if self.lines is not None:
+            text = self.lines.read_line()
+            return (False, None) if text is None else (True, self.s.resolve_parent(text))
+        typed = ""
+        while True:
+            hits = self.s.search_parents(typed) if typed.strip() else []
+            extra = [Text("Enter with nothing typed: the top level", style="dim")] if not typed.strip() else []
+            if typed.strip() and not hits:
+                extra.append(Text("no code matches", style="dim"))
+            self.panel = self._hits_panel("under which code? (Enter = 1, 1-9 = pick)", hits, extra)
+            self.draw(prompt=(label, typed))
+            k = self.keys.read() if self.keys else None
+            if k is None or k in ("esc", "quit"):
+                self.panel = None
+                return False, None
+            if k == "enter":
+                self.panel = None
+                return True, self.s.resolve_parent(typed, hits)
+            if len(k) == 1 and k in "123456789" and hits and int(k) <= len(hits):
+                self.panel = None
+                return True, hits[int(k) - 1].id
             typed = _edited(typed, k)
 
     # -- panels ----------------------------------------------------------------------------
@@ -504,8 +575,42 @@ class ReviewScreen:
         if code is None:
             self.say("no code added", "yellow")
             return
+        if isinstance(code, NewName):
+            self._new_code(code)
+            return
         cid = self.s.add_code(code)
         self.say(f"coded {code} (coding {cid})")
+
+    def _new_code(self, new: NewName) -> None:
+        """In-vivo coding: a name no code has becomes a code (asked: where, which words, definition)."""
+        s = self.s
+        if not new.name:
+            raise InputError("type a name after + (c +NAME)")
+        if not new.confirmed:
+            answer = self.ask(f"no code matches «{new.name}»: make it a new code? y/n: ")
+            if answer is None or answer.strip().lower() not in YES:
+                self.say("no code added", "yellow")
+                return
+        chosen, parent = self.ask_parent(new.name)
+        if not chosen:
+            self.say("no code added", "yellow")
+            return
+        plan = s.plan_new_code(new.name, parent)
+        default = f"«{plan.quote}»" if plan.quote is not None else "the whole turn"
+        words = self.ask(f"words of the turn to code with {plan.id} (Enter = {default}): ")
+        if words is None:
+            self.say("no code added", "yellow")
+            return
+        plan = s.plan_new_code(new.name, parent, words or None)  # checks the words before asking more
+        definition = self.ask(f"definition of {plan.id} (Enter = write it later): ")
+        if definition is None:
+            self.say("no code added", "yellow")
+            return
+        cid = s.create_code(new.name, parent, words=words or None, definition=definition or None)
+        where = f"under {parent}" if parent else "top level"
+        coded = f"«{plan.quote}»" if plan.quote is not None else "the whole turn"
+        later = "" if definition.strip() else "; definition: TODO"
+        self.say(f"new code {plan.id} ({where}), coded {coded}{later}")
 
     def _memo(self, arg: str | None) -> None:
         s = self.s
@@ -633,6 +738,12 @@ def review_cli(
     Each decision is saved at once; quitting and coming back resumes where you stopped. Keys are
     shown at the bottom of the screen (? for all). Without a terminal, commands are read one per
     line from stdin (a, 2, r, c logic.market, s r, n QUOTE, m TEXT, u, j Hvs01_g1:5, l, h, q).
+
+    New codes while coding: c with a name that no code has (or c +NAME) offers to make it. It
+    asks under which code it goes, which words of the turn to code (the name itself when the
+    respondent said it: in-vivo coding) and a definition; the code is added to the codebook
+    with those words as its first example and the turn is coded with it, in one step that u
+    takes back. The new code can be used at once.
 
     Examples:
 

@@ -4,9 +4,13 @@ Why a plain state machine: the terminal screen (``qualcode/cli/review.py``) only
 calls on :class:`ReviewSession` and draws :class:`FragmentView`; everything that changes data
 lives here, so it is tested without a terminal and a notebook could drive it too.
 
-Each decision (accept, reject, add a code, set a stance, narrow, memo) is its own small run
-(kind ``review``), committed at once: a crash loses nothing, ``undo_last`` undoes the session's
-last decision through the same journal as ``qualcode runs undo``. The position is a bookmark
+Each decision (accept, reject, add a code, set a stance, narrow, memo, make a new code) is its
+own small run (kind ``review``), committed at once: a crash loses nothing, ``undo_last`` undoes
+the session's last decision through the same journal as ``qualcode runs undo``.
+
+In-vivo coding: :meth:`ReviewSession.create_code` adds a code to the codebook YAML and codes the
+turn (or the chosen words) with it in one run, with those words as the code's first example;
+the session carries on with the new codebook, so the code can be used at once. The position is a bookmark
 (``review_positions``, not journaled) written after every move, so a new session resumes there.
 
 Performance: the queue (fragment ids only) is read once; everything shown for a fragment is
@@ -18,14 +22,21 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from qualcode.codebook.model import Codebook
+from qualcode.codebook.edit import ID_RE, NewCode, new_code_id, plan_add
+from qualcode.codebook.load import load_codebook
+from qualcode.codebook.model import Codebook, slugify
 from qualcode.coding.apply import STANCES, accept_suggestion, add_coding, add_memo, check_stance, reject_suggestion
+from qualcode.coding.recode import apply_codebook_edit
 from qualcode.errors import InputError
 from qualcode.store import Store
+
+# An example quote longer than this many words is cut (with "(...)") when it becomes a code's example.
+EXAMPLE_WORDS = 60
 
 # One-letter stances (the screen's ``s`` key): e/r/d/b.
 STANCE_KEYS = {"e": "endorses", "r": "rejects", "d": "distances", "b": "describes"}
@@ -151,6 +162,25 @@ class CodeHit:
 
 
 @dataclass(frozen=True)
+class CodebookFile:
+    """Where the session's codebook is written, so a code made while reviewing lands there
+    (the project's codebook file, its folder, and its typology, which a new code leaves alone)."""
+
+    path: Path
+    root: Path
+    typology: Path | None = None
+
+
+@dataclass(frozen=True)
+class NewCodePlan:
+    """What :meth:`ReviewSession.create_code` would make: shown before the coder confirms."""
+
+    id: str
+    label: str
+    quote: str | None  # the words to code (None: the whole turn)
+
+
+@dataclass(frozen=True)
 class Decision:
     run_id: int
     fragment: str
@@ -175,17 +205,18 @@ class _Entry:
 
 
 class CodeIndex:
-    """Fuzzy search over codable codes' ids and labels.
+    """Fuzzy search over codable codes' ids and labels (every code's with ``codable_only=False``:
+    a new code may go under a grouping code).
 
     Ranking: exact match of an id, segment or label > a field starting with the query >
     every query word starting a word of the code > every query word inside the code > a
     fuzzy (rapidfuzz WRatio) match; ties by fuzzy score, then shallower codes, then tree order.
     """
 
-    def __init__(self, codebook: Codebook, lang: str = "nl") -> None:
+    def __init__(self, codebook: Codebook, lang: str = "nl", *, codable_only: bool = True) -> None:
         self.entries: list[_Entry] = []
         for order, code in enumerate(codebook.codes.values()):
-            if not code.codable:
+            if codable_only and not code.codable:
                 continue
             fields = [_fold(code.id), _fold(code.segment), _fold(code.label.nl), _fold(code.label.en)]
             fields = [f for f in fields if f]
@@ -242,6 +273,8 @@ class ReviewSession:
         *,
         user: str,
         lang: str = "nl",
+        codebook_file: CodebookFile | None = None,
+        on_codebook_change: Callable[[], None] | None = None,
     ) -> None:
         coder = (coder or "").strip()
         if not coder:
@@ -274,6 +307,9 @@ class ReviewSession:
         self._text: tuple[str, str] | None = None  # (transcript id, canonical text) of the last one read
         self._infos: dict[str, CodeInfo] = {}
         self._code_index: CodeIndex | None = None
+        self._parent_index: CodeIndex | None = None
+        self.codebook_file = codebook_file
+        self._on_codebook_change = on_codebook_change
         self._last_coding: dict[str, int] = {}  # fragment -> coding id touched last in this session
         self.finished = False
 
@@ -544,6 +580,8 @@ class ReviewSession:
         d = self.decisions[-1]
         self.store.undo_run(d.run_id, self.user)
         self.decisions.pop()
+        if d.action == "new-code" and self.codebook_file is not None:
+            self._use_codebook(load_codebook(self.codebook_file.path))  # the undo restored the file
         self._last_coding.pop(d.fragment, None)
         if d.fragment in self._index:
             self.at_end = False
@@ -579,6 +617,108 @@ class ReviewSession:
         if not 1 <= n <= len(found):
             raise InputError(f"only {len(found)} code(s) match {query!r}")
         return found[n - 1].id
+
+    # -- new codes while coding (in-vivo coding) ------------------------------------------
+    def search_parents(self, query: str, limit: int = 8) -> list[CodeHit]:
+        """Fuzzy search over every code (grouping codes too): where a new code may go."""
+        if self._parent_index is None:
+            self._parent_index = CodeIndex(self.codebook, self.lang, codable_only=False)
+        return self._parent_index.search(query, limit)
+
+    def resolve_parent(self, text: str | None, hits: Sequence[CodeHit] | None = None) -> str | None:
+        """The parent prompt's answer: empty or ``-`` for the top level, else as :meth:`resolve_code`
+        over every code (an exact id, ``N`` of ``hits``, ``QUERY N`` or ``QUERY``)."""
+        t = (text or "").strip()
+        if t in ("", "-"):
+            return None
+        if t in self.codebook.codes:
+            return t
+        if t.isdigit() and hits:
+            n = int(t)
+            if not 1 <= n <= len(hits):
+                raise InputError(f"no code {n} in the list")
+            return hits[n - 1].id
+        m = re.fullmatch(r"(.*\S)\s+(\d)", t)
+        query, n = (m.group(1), int(m.group(2))) if m else (t, 1)
+        found = self.search_parents(query)
+        if not found:
+            raise InputError(f"no code matches {query!r} (Enter alone puts the new code at the top level)")
+        if not 1 <= n <= len(found):
+            raise InputError(f"only {len(found)} code(s) match {query!r}")
+        return found[n - 1].id
+
+    def plan_new_code(self, name: str, parent: str | None = None, words: str | None = None) -> NewCodePlan:
+        """The id, label and words of a code named ``name`` (what the coder typed: a label such as
+        "Achter de broek zitten", or an id such as ``zelfredzaamheid`` or ``logic.street``) under
+        ``parent``. ``words``: the words of the turn to code; None: ``name`` itself when the turn
+        says it (in-vivo: the respondent's own words), else the whole turn."""
+        raw = " ".join(name.split())
+        if not raw:
+            raise InputError("type a name for the new code")
+        if ID_RE.match(raw):  # typed as an id
+            code_id = new_code_id(raw, parent)
+            segment = code_id.rsplit(".", 1)[-1]
+            label = segment.replace("_", " ").capitalize()
+        else:
+            code_id = new_code_id(slugify(raw), parent)
+            label = raw[:1].upper() + raw[1:]
+        if code_id in self.codebook.codes:
+            raise InputError(f"there is already a code {code_id} ({self.codebook.label_of(code_id, self.lang)}); "
+                             f"code with it: c {code_id}")
+        text = self.view().text
+        if words is not None and words.strip():
+            quote = self._find_words(text, words.strip())
+            if quote is None:
+                raise InputError(f"{words.strip()!r} does not occur in this turn")
+        else:
+            quote = self._find_words(text, raw)  # None: the whole turn
+        return NewCodePlan(code_id, label, quote)
+
+    @staticmethod
+    def _find_words(text: str, words: str) -> str | None:
+        """``words`` as written in ``text`` (case and spacing of the turn), or None."""
+        pattern = r"\s+".join(re.escape(w) for w in words.split())
+        m = re.search(pattern, text, re.IGNORECASE) if pattern else None
+        return m.group(0) if m else None
+
+    def create_code(self, name: str, parent: str | None = None, *, words: str | None = None,
+                    definition: str | None = None, label_en: str | None = None) -> int:
+        """Make a new code and code this turn with it, in ONE run (``u`` takes back both): the code
+        goes into the codebook YAML under ``parent`` (see :meth:`plan_new_code` for its id, label
+        and the words coded), with the coded words as its first example (cut at
+        :data:`EXAMPLE_WORDS` words). Without a ``definition`` it gets one that says it still
+        needs one, so `codebook validate` keeps passing and the coder can find it later. The
+        session goes on with the new codebook. Returns the coding id."""
+        if self.codebook_file is None:
+            raise InputError("this review session cannot change the codebook (no codebook file)")
+        plan = self.plan_new_code(name, parent, words)
+        fid = self.fragment_id
+        example = plan.quote if plan.quote is not None else self.view().text
+        cut = example.split()
+        example = " ".join(cut[:EXAMPLE_WORDS]) + (" (...)" if len(cut) > EXAMPLE_WORDS else "")
+        text = (definition or "").strip() or f"TODO: define this in-vivo code (made while coding {fid})."
+        new = NewCode(plan.id, plan.label, label_en or "", text, [example])
+        edit = plan_add(load_codebook(self.codebook_file.path), new, root=self.codebook_file.root)
+        where = self.codebook_file
+
+        def do() -> int:
+            apply_codebook_edit(self.store, edit, root=where.root, user=self.user)
+            return add_coding(self.store, edit.after, coder=self.coder, code=plan.id, fragment_id=fid,
+                              quote=plan.quote)
+
+        cid = self._decide("new-code", f"new code {plan.id}", {"code": plan.id, "quote": plan.quote}, do)
+        self._use_codebook(edit.after)
+        self._last_coding[fid] = cid
+        return cid
+
+    def _use_codebook(self, codebook: Codebook) -> None:
+        """Go on with ``codebook`` (after a new code, or an undo that took one back)."""
+        self.codebook = codebook
+        self._code_index = self._parent_index = None
+        self._infos = {}
+        self._view = None
+        if self._on_codebook_change is not None:
+            self._on_codebook_change()
 
     def code_info(self, code_id: str) -> CodeInfo:
         info = self._infos.get(code_id)
