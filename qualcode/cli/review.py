@@ -606,7 +606,7 @@ class ReviewScreen:
         if definition is None:
             self.say("no code added", "yellow")
             return
-        cid = s.create_code(new.name, parent, words=words or None, definition=definition or None)
+        s.create_code(new.name, parent, words=words or None, definition=definition or None)
         where = f"under {parent}" if parent else "top level"
         coded = f"«{plan.quote}»" if plan.quote is not None else "the whole turn"
         later = "" if definition.strip() else "; definition: TODO"
