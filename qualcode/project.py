@@ -23,7 +23,15 @@ from qualcode.codebook.model import Codebook, codebook_id_from_name, is_under
 from qualcode.codebook.resolve import check_prefixes, parse_prefixes, resolve_code
 from qualcode.codebook.shipped import EMPTY, empty_codebook, shipped_codebook_names, shipped_codebooks_dir
 from qualcode.codebook.typology import load_typology
-from qualcode.coding.apply import accept_suggestion, add_coding, add_memo, coding_record, remove_codings
+from qualcode.coding.apply import (
+    BulkCoding,
+    accept_suggestion,
+    add_coding,
+    add_memo,
+    code_spans,
+    coding_record,
+    remove_codings,
+)
 from qualcode.coding.coders import check_coder_names, one_coder
 from qualcode.coding.exchange import ImportReport, export_codings, import_codings
 from qualcode.coding.ingest import IngestReport, Progress, ingest
@@ -31,6 +39,10 @@ from qualcode.coding.recode import CodeChange, add_code, delete_code, merge_code
 from qualcode.coding.review import CodebookFile, ReviewSession
 from qualcode.config import CONFIG_NAME, CONFIG_TEMPLATE, Config, current_user, find_project_root, load_config
 from qualcode.errors import InputError
+from qualcode.explore.search import Hit, Query, count_frame, describe, find_hits, kwic_frame
+from qualcode.explore.turns import Turn, TurnFilter, check_group, select_turns
+from qualcode.explore.words import word_frequencies
+from qualcode.language.nlp import get_nlp
 from qualcode.recordfiles import select_split
 from qualcode.store import Store
 from qualcode.suggest.engines import get_engine
@@ -475,6 +487,86 @@ class Project:
 
     def memo_rows(self, target_kind: str | None = None, target_id: str | None = None) -> list[dict[str, Any]]:
         return self.store.query_memos(target_kind, target_id)
+
+    # -- finding things: search and word frequencies (qualcode.explore) ------------------------------
+    def turns(self, *, where: Sequence[str] = (), in_code: str | None = None, coded_by: str | None = None,
+              transcripts: Sequence[str] | None = None, interviewer: bool = False) -> list[Turn]:
+        """The turns a search or word count looks at: respondent turns (``interviewer=True``:
+        interviewer turns too) of ``transcripts`` (default: all), of cases matching every
+        ``where`` (``"gemeente=Havenstad"``; the same attribute twice: either value), with a
+        coding under ``in_code`` and/or by ``coded_by`` (:mod:`qualcode.explore.turns`)."""
+        chosen = TurnFilter(where=list(where), in_code=in_code, coded_by=coded_by,
+                            transcripts=list(transcripts) if transcripts else None, interviewer=interviewer)
+        return select_turns(self.store, self.codebook(), self.case_attribute_values(), chosen)
+
+    def _nlp(self) -> Any:
+        return get_nlp(self.config.spacy_model, self.config.language or "nl")
+
+    def search_hits(self, pattern: str, *, lemma: bool = False, regex: bool = False, case_sensitive: bool = False,
+                    context: int = 40, progress: Progress | None = None,
+                    **filters: Any) -> tuple[Query, list[Turn], list[Hit]]:
+        """(the query, the turns searched, the hits): see :meth:`search`."""
+        if lemma and regex:
+            raise InputError("--lemma and --regex are two ways to read the pattern: choose one")
+        query = Query(pattern, "lemma" if lemma else "regex" if regex else "words", case_sensitive)
+        turns = self.turns(**filters)
+        nlp = self._nlp() if lemma else None
+        hits = find_hits(turns, query, nlp=nlp, blank_pipeline=not self.config.spacy_model, context=context,
+                         progress=progress)
+        return query, turns, hits
+
+    def search(self, pattern: str, *, lemma: bool = False, regex: bool = False, case_sensitive: bool = False,
+               context: int = 40, counts: str | None = None, progress: Progress | None = None,
+               **filters: Any) -> pd.DataFrame:
+        """``qualcode search``: where ``pattern`` occurs in the turns, keyword in context: one row per
+        hit with ``fragment, case, left, hit, right, transcript, speaker, start, end`` (offsets in
+        the transcript, as codings have). ``pattern``: words and phrases (``*`` for any letters),
+        lemmas (``lemma=True``) or a regular expression (``regex=True``); case is ignored unless
+        ``case_sensitive``. ``counts="case"`` or a case attribute: hits, turns with hits and turns
+        searched per group instead. Filters as :meth:`turns` (``where``, ``in_code``, ``coded_by``,
+        ``transcripts``, ``interviewer``). See :mod:`qualcode.explore.search`."""
+        values = self.case_attribute_values()
+        if counts is not None:
+            check_group(counts, values)
+        query, turns, hits = self.search_hits(pattern, lemma=lemma, regex=regex, case_sensitive=case_sensitive,
+                                              context=context, progress=progress, **filters)
+        if counts is not None:
+            return count_frame(hits, turns, counts, values, query, self.config.language or "nl")
+        return kwic_frame(hits, query, len(turns))
+
+    def code_search_hits(self, pattern: str, code: str, coder: str, *, whole_turn: bool = False,
+                         lemma: bool = False, regex: bool = False, case_sensitive: bool = False, context: int = 40,
+                         progress: Progress | None = None, **filters: Any) -> tuple[BulkCoding, pd.DataFrame]:
+        """``qualcode search PATTERN --code CODE --coder NAME``: code every hit (or with
+        ``whole_turn`` every turn with a hit) for ``coder`` as ONE run that ``runs undo`` takes
+        back (:func:`qualcode.coding.apply.code_spans`; origin ``search``). Interviewer turns are
+        refused. Returns what was done and the hits (as :meth:`search`)."""
+        query, turns, hits = self.search_hits(pattern, lemma=lemma, regex=regex, case_sensitive=case_sensitive,
+                                              context=context, progress=progress, **filters)
+        if not hits:
+            raise InputError(f"{describe(query, 0, len(turns))}: nothing to code")
+        starts = {t.fragment: t for t in turns}
+        if whole_turn:
+            spans = [(f, 0, len(starts[f].text)) for f in dict.fromkeys(h.fragment for h in hits)]
+        else:
+            spans = [(h.fragment, h.start - starts[h.fragment].start, h.end - starts[h.fragment].start) for h in hits]
+        params = {"pattern": pattern, "mode": query.mode, "whole_turn": whole_turn, "hits": len(hits)}
+        done = code_spans(self.store, self.codebook(), coder=coder, code=code, spans=spans, kind="search-code",
+                          params=params, user=self.user)
+        return done, kwic_frame(hits, query, len(turns))
+
+    def words(self, *, by: str | None = None, lemma: bool = False, top: int = 20, stop: Sequence[str] = (),
+              progress: Progress | None = None, **filters: Any) -> pd.DataFrame:
+        """``qualcode words``: the most used words (``lemma=True``: lemmas, with their forms) per
+        group: ``by`` None (all turns), ``"case"`` or a case attribute. Stop words of the project
+        language (spaCy's list, plus ``stop``) are left out. Columns: [by], rank, word|lemma,
+        count, per_1000, cases[, forms]; ties at the ``top`` cut are kept. Filters as :meth:`turns`.
+        See :mod:`qualcode.explore.words`."""
+        values = self.case_attribute_values()
+        check_group(by, values)
+        turns = self.turns(**filters)
+        return word_frequencies(turns, self._nlp(), values, by=by, lemma=lemma, top=top, extra_stop=stop,
+                                progress=progress)
 
     # -- runs -------------------------------------------------------------------------------
     def run_rows(self) -> list[dict[str, Any]]:

@@ -20,6 +20,7 @@ from qualcode.cli import (  # noqa: F401  (imported to register their commands)
     review,
     codebook,
     codes,
+    explore,
     matrix,
     report,
     typology,

@@ -122,6 +122,65 @@ def add_coding(
     )
 
 
+@dataclass
+class BulkCoding:
+    """What :func:`code_spans` did: the run (None when every coding existed already), how many
+    spans were asked for, how many codings it made and how many were there already."""
+
+    run_id: int | None
+    code: str
+    coder: str
+    spans: int
+    created: int
+    existing: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"run_id": self.run_id, "code": self.code, "coder": self.coder, "spans": self.spans,
+                "created": self.created, "existing": self.existing}
+
+
+def code_spans(store: Store, codebook: Codebook, *, coder: str, code: str, spans: Sequence[tuple[str, int, int]],
+               kind: str, params: dict[str, Any], user: str, origin: str = "search") -> BulkCoding:
+    """Apply ``code`` for ``coder`` to every ``(fragment, start, end)`` (offsets in the fragment's
+    text) as ONE run of ``kind``, so ``runs undo`` takes them all back (``qualcode search --code``).
+
+    Everything is checked first: the code must be codable and no span may lie in an interviewer
+    turn (interviewer turns are context, never coded). A coding the coder already has (same code
+    and span) is counted in ``existing`` and not made twice; a run that makes nothing is dropped.
+    """
+    resolve_code(codebook, code, codable=True)
+    if not coder.strip():
+        raise InputError("give a coder name (--coder NAME)")
+    frags: dict[str, dict[str, Any]] = {}
+    for fragment_id, start, end in spans:
+        frag = frags.get(fragment_id) or store.fragment(fragment_id)
+        if frag is None:
+            raise InputError(f"unknown fragment {fragment_id!r}")
+        if frag["is_interviewer"]:
+            raise InputError(f"{fragment_id} is an interviewer turn: interviewer turns are not coded "
+                             "(search without --interviewer to code respondent turns only)")
+        if not 0 <= start < end <= frag["end"] - frag["start"]:
+            raise InputError(f"span {start}:{end} is outside fragment {fragment_id}")
+        frags[fragment_id] = frag
+    unique = list(dict.fromkeys(spans))
+    created = existing = 0
+    with store.run(kind, user, {"coder": coder, "code": code, **params}, codebook.hash) as run_id:
+        for fragment_id, start, end in unique:
+            frag = frags[fragment_id]
+            a, b = frag["start"] + start, frag["start"] + end
+            if store.find_coding(coder, code, frag["transcript_id"], a, b) is not None:
+                existing += 1
+                continue
+            add_coding(store, codebook, coder=coder, code=code, fragment_id=fragment_id, span=(start, end),
+                       origin=origin)
+            created += 1
+        if created:
+            store.remember_codebook(codebook.hash, codebook.id, ",".join(codebook.files), codebook.to_dict())
+        store.set_run_summary(run_id, {"spans": len(unique), "created": created, "existing": existing})
+        store.discard_run_if_empty(run_id)
+    return BulkCoding(run_id if created else None, code, coder, len(unique), created, existing)
+
+
 def accept_suggestion(
     store: Store,
     codebook: Codebook,
