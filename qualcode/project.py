@@ -35,6 +35,7 @@ from qualcode.coding.apply import (
 from qualcode.coding.coders import check_coder_names, one_coder
 from qualcode.coding.exchange import ImportReport, export_codings, import_codings
 from qualcode.coding.ingest import IngestReport, Progress, ingest
+from qualcode.coding.progress import ProgressReport, coding_progress
 from qualcode.coding.recode import CodeChange, add_code, delete_code, merge_codes, move_code, rename_code
 from qualcode.coding.review import CodebookFile, ReviewSession
 from qualcode.config import CONFIG_NAME, CONFIG_TEMPLATE, Config, current_user, find_project_root, load_config
@@ -567,6 +568,23 @@ class Project:
         turns = self.turns(**filters)
         return word_frequencies(turns, self._nlp(), values, by=by, lemma=lemma, top=top, extra_stop=stop,
                                 progress=progress)
+
+    # -- coding progress ------------------------------------------------------------------------
+    def progress_report(self, coders: Sequence[str] | None = None,
+                        transcripts: Sequence[str] | None = None) -> ProgressReport:
+        """``qualcode progress``: per coder and transcript the respondent turns reviewed, coded and
+        open, per coder the totals, and per pair of coders the transcripts both coded (what
+        agreement is computed on) and those only one did (:mod:`qualcode.coding.progress`)."""
+        return coding_progress(self.store, coders, transcripts)
+
+    def progress(self, coders: Sequence[str] | None = None, transcripts: Sequence[str] | None = None) -> pd.DataFrame:
+        """One row per coder and transcript: ``coder, transcript, turns, reviewed, coded, open,
+        reviewed_pct``; ``attrs["coders"]`` and ``attrs["pairs"]`` hold the totals per coder and
+        the pairs of coders (see :meth:`progress_report`)."""
+        report = self.progress_report(coders, transcripts)
+        df = report.frames()["transcripts"]
+        df.attrs.update({"coders": report.coders, "pairs": report.pairs})
+        return df
 
     # -- runs -------------------------------------------------------------------------------
     def run_rows(self) -> list[dict[str, Any]]:

@@ -909,6 +909,21 @@ class Store:
         )
         return {r[0] for r in rows}
 
+    # -- coding progress (issue 14: `qualcode progress`) ----------------------------------------
+    def coded_fragments(self) -> list[tuple[str, str]]:
+        """``(coder, fragment id)`` of every turn with an active coding, once per coder."""
+        return self._tuples("SELECT DISTINCT coder, fragment_id FROM codings WHERE status = 'active' "
+                            "AND fragment_id IS NOT NULL")
+
+    def decided_fragments(self) -> list[tuple[str, str]]:
+        """``(coder, fragment id)`` of every turn where a coder accepted or rejected a suggestion."""
+        return self._tuples("SELECT DISTINCT decided_by, fragment_id FROM suggestions "
+                            "WHERE status IN ('accepted', 'rejected') AND decided_by IS NOT NULL")
+
+    def review_positions(self) -> list[tuple[str, str, str]]:
+        """``(coder, scope, fragment id)``: where each coder's review of each scope stands."""
+        return self._tuples("SELECT coder, scope, fragment_id FROM review_positions ORDER BY coder, scope")
+
     def coder(self, name: str) -> dict[str, Any] | None:
         return self.get("coders", {"name": name})
 

@@ -1,4 +1,5 @@
-"""``qualcode code``, ``uncode``, ``codings`` and ``memo``: scripted coding and listing."""
+"""``qualcode code``, ``uncode``, ``codings``, ``memo`` and ``progress``: scripted coding, listing, and
+how far the coding is."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from pathlib import Path
 import typer
 
 from qualcode.cli.app import app, open_project
-from qualcode.cli.printer import Format, info, print_rows
+from qualcode.cli.printer import Format, info, print_rows, print_tables
+from qualcode.coding.progress import CODER_COLUMNS, PAIR_COLUMNS, TURN_COLUMNS
 from qualcode.errors import InputError
+from qualcode.export.table import Table
 
 
 def _parse_span(span: str | None) -> tuple[int, int] | None:
@@ -105,3 +108,40 @@ def memo_cli(
             return
         memo_id = project.memo(kind, target_id or None, text, coder=coder)
     info(f"memo {memo_id} added to {target}")
+
+
+@app.command("progress")
+def progress_cli(
+    coder: list[str] = typer.Option(None, "--coder", help="Only these coders (repeatable; default: all)."),
+    transcript: list[str] = typer.Option(None, "--transcript", "-t", help="Only these transcripts (repeatable)."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, json, csv, md, tex, xlsx or docx."),
+    out: Path = typer.Option(None, "--out", "-o", help="Write to this file (the format follows the extension)."),
+) -> None:
+    """How far each coder is: respondent turns reviewed, coded and open, per coder and per
+    transcript; and per pair of coders what is left before agreement can be computed on the same
+    material (transcripts both coded, and those only one of them coded).
+
+    A turn is reviewed when the coder coded it, accepted or rejected a suggestion on it, or went
+    past it in `qualcode review`.
+
+    JSON: {coders: [{coder, transcripts, started, finished, turns, reviewed, coded, open,
+    reviewed_pct}], transcripts: [{coder, transcript, turns, reviewed, coded, open, reviewed_pct}],
+    pairs: [{coder_a, coder_b, both, both_finished, only_a, only_b, left_for_a, left_for_b}], notes}.
+
+    Examples:
+
+      qualcode progress
+
+      qualcode progress --coder anna --coder bram --format json
+    """
+    with open_project() as project:
+        report = project.progress_report(coder or None, transcript or None)
+    shown = [{**p, "left_for_a": ", ".join(p["left_for_a"]), "left_for_b": ", ".join(p["left_for_b"])}
+             for p in report.pairs]
+    tables = [
+        Table(CODER_COLUMNS, [[r[c] for c in CODER_COLUMNS] for r in report.coders], title="Progress per coder"),
+        Table(TURN_COLUMNS, [[r[c] for c in TURN_COLUMNS] for r in report.turns], title="Progress per transcript"),
+        Table(PAIR_COLUMNS, [[r[c] for c in PAIR_COLUMNS] for r in shown], title="Before agreement: pairs of coders",
+              notes=report.notes),
+    ]
+    print_tables(tables, fmt, out, json_data=report.to_dict())
