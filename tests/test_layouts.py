@@ -123,6 +123,38 @@ def test_teams_docx_with_name_and_text_in_one_paragraph(tmp_path: Path) -> None:
     ]
 
 
+def test_older_teams_docx_with_timing_line_then_name(tmp_path: Path) -> None:
+    # Older Teams downloads put a cue timing line, then the name, then the text, one paragraph each.
+    document = docx.Document()
+    for timing, name, text in [("0:0:3.120 --> 0:0:8.900", "Onderzoeker Zuid", "Hoe begint je dag?"),
+                               ("0:0:11.40 --> 0:0:16.200", "Klantmanager A", "Met de mail."),
+                               ("0:0:16.200 --> 0:0:20.5", "Klantmanager A", "En dan bel ik."),
+                               ("0:0:22.0 --> 0:0:23.0", "Onderzoeker Zuid", "Dank je.")]:
+        for line in (timing, name, text):
+            document.add_paragraph(line)
+    path = tmp_path / "oud.docx"
+    document.save(str(path))
+    parsed = read_transcript(path, interviewer_labels=LABELS)
+    assert parsed.layout == "teams"
+    assert [(t.speaker, t.text, t.meta) for t in parsed.turns] == [
+        ("Onderzoeker Zuid", "Hoe begint je dag?", {"time_start": "00:00:03.120", "time_end": "00:00:08.900", "blocks": 1}),
+        ("Klantmanager A", "Met de mail.\nEn dan bel ik.",
+         {"time_start": "00:00:11.400", "time_end": "00:00:20.500", "blocks": 2}),
+        ("Onderzoeker Zuid", "Dank je.", {"time_start": "00:00:22.000", "time_end": "00:00:23.000", "blocks": 1}),
+    ]
+    assert [t.is_interviewer for t in parsed.turns] == [True, False, True]
+
+
+def test_name_line_with_start_and_end_time(tmp_path: Path) -> None:
+    path = tmp_path / "t.txt"
+    path.write_text("Sanne Kuipers  00:00:03.120 --> 00:00:08.900\nHoe begint je dag?\n\n"
+                    "Klantmanager A  00:00:11.040 --> 00:00:16.000\nMet de mail.\n", encoding="utf-8")
+    parsed = read_transcript(path, interviewer_labels=LABELS)
+    assert parsed.layout == "speaker-time"
+    assert [(t.speaker, t.meta["time_start"], t.meta["time_end"]) for t in parsed.turns] == [
+        ("Sanne Kuipers", "00:00:03.120", "00:00:08.900"), ("Klantmanager A", "00:00:11.040", "00:00:16.000")]
+
+
 def test_otter_footer_is_not_text_of_the_last_turn() -> None:
     parsed = read("otter.txt")
     assert parsed.turns[-1].text == "Dank je wel, dit was heel helder."

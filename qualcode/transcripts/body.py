@@ -47,7 +47,8 @@ def read_body(
     service layout found in the lines wins. ``keep_headings=False`` drops headings after the
     first turn (Markdown headings and rules are not speech); before it they are header text.
     """
-    shape = detect_service_layout(lines)
+    policy = LabelPolicy(labels, [x.candidate for x in lines if x.candidate is not None])
+    shape = detect_service_layout(lines, policy)
     if shape is not None:
         service = read_service(lines, shape, file)
         if not service.turns:
@@ -59,7 +60,6 @@ def read_body(
             if (c := match_label(t)) is not None and is_short_value(c.text)
         ]
         return BodyRead(service.layout, service.turns, service.header, metadata, service.footer)
-    policy = LabelPolicy(labels, [x.candidate for x in lines if x.candidate is not None])
     preamble = split_preamble(lines, policy, file, unit=unit)
     rest = [x for x in lines[preamble.first_turn :] if keep_headings or not x.heading]
     notes: list[ReadNote] = []

@@ -81,6 +81,7 @@ _LABEL_LINE = re.compile(
     """,
     re.VERBOSE,
 )
+_LABEL_HEAD_CHARS = 120  # a label (<= 40), two stamps and the white space between them
 _LEADING_STAMP = re.compile(rf"(?P<stamp>{_STAMP})(?:[ \t]+|$)")
 _LABEL_WORDS = re.compile(r"[^\W\d_][\w.\- ]*?(?: ?\([^\W\d_][\w.\- ]{0,19}\))?")
 _PAREN_NOTE = re.compile(r" ?\([^()]*\)$")
@@ -177,11 +178,22 @@ def match_label(line: str, *, markdown: bool = False, bold_chars: int = 0) -> La
         if bold:
             bold_chars = len(bold["inner"])
             line = bold["inner"] + bold["after"]
-    m = _LABEL_LINE.match(line)
+    # A label and its stamps fit in the first characters; matching only those keeps the pattern
+    # linear on hostile lines (a line of 50,000 spaces took minutes on the whole line).
+    head = line[:_LABEL_HEAD_CHARS]
+    m = _LABEL_LINE.match(head)
     if m is None or not is_label_syntax(m["label"]):
         return None
+    if m["rest"] is not None:
+        rest = line[m.start("rest") :]
+    elif m.end() == len(line):
+        rest = ""
+    elif line[m.end()] in " \t":  # the head ended right after the colon
+        rest = line[m.end() :]
+    else:
+        return None
     kind: LabelKind = "bold" if bold_chars and m.end("label") <= bold_chars else "text"
-    return label_candidate(m["label"], m["rest"] or "", stamp=m["pre"] or m["mid"], kind=kind)
+    return label_candidate(m["label"], rest, stamp=m["pre"] or m["mid"], kind=kind)
 
 
 def is_md_heading(line: str) -> bool:
