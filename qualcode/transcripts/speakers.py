@@ -37,8 +37,6 @@ misread line), a label of a group interview missing from ``speakers:`` (``unmapp
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -46,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.errors import InputError
-from qualcode.transcripts.decode import decode_bytes
+from qualcode.transcripts.attributes import read_csv_rows
 from qualcode.transcripts.labels import normalise_label
 from qualcode.transcripts.model import ParsedTranscript, ReadNote
 
@@ -100,15 +98,7 @@ class SpeakerMap:
 def read_speaker_map(path: str | Path) -> SpeakerMap:
     """Read a speakers CSV; a bad row is an :class:`InputError` naming file and line."""
     p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except OSError:
-        raise InputError("speakers file not found", file=p) from None
-    text = decode_bytes(raw, p)
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    rows = [(n, r) for n, r in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1)
-            if any(c.strip() for c in r)]
+    rows = read_csv_rows(p, "speakers file")
     if not rows:
         raise InputError("speakers file is empty; it needs the columns transcript,label,case", file=p, line=1)
     header = [h.strip().casefold() for h in rows[0][1]]
