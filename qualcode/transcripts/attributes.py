@@ -7,8 +7,6 @@ stored as text plus a type and turned back into Python values on the way out.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -17,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.errors import InputError
+from qualcode.recordfiles import csv_records
 from qualcode.transcripts.decode import decode_bytes
 
 TYPES = ("text", "number", "date", "boolean")
@@ -134,28 +133,16 @@ def check_key(key: str, file: str | Path | None = None, line: int | None = None)
 def read_csv_rows(path: str | Path, what: str) -> list[tuple[int, list[str]]]:
     """The non-empty rows of a CSV a person keeps (attributes, speakers), with the line each starts on.
 
-    Decoded like a transcript (UTF-8 with or without BOM, UTF-16, cp1252); semicolon-separated
-    files (Dutch Excel) are detected from the first line. ``what`` names the file in errors.
+    Decoded like a transcript (UTF-8 with or without BOM, UTF-16, cp1252: these files come out of
+    Excel), then read by :func:`qualcode.recordfiles.csv_records` (delimiter sniffed from the
+    header: ``,`` ``;`` or tab; a broken record is bad input at its line). ``what`` names the file.
     """
     p = Path(path)
     try:
         raw = p.read_bytes()
     except OSError:
         raise InputError(f"{what} not found", file=p) from None
-    text = decode_bytes(raw, p)
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    out: list[tuple[int, list[str]]] = []
-    line = 1
-    try:
-        for row in reader:
-            if any(c.strip() for c in row):
-                out.append((line, row))
-            line = reader.line_num + 1
-    except csv.Error as exc:
-        raise InputError(f"malformed CSV: {exc}", file=p, line=reader.line_num) from None
-    return out
+    return list(csv_records(p, decode_bytes(raw, p)))
 
 
 def read_attributes_csv(path: Path) -> dict[str, dict[str, Typed]]:
