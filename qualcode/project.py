@@ -232,8 +232,9 @@ class Project:
         """
         path = Path(target)
         if path.is_file() or path.suffix.lower() in SUPPORTED_EXTENSIONS:
-            parsed = read_transcript(path, interviewer_labels=self.config.interviewer_labels)
             speaker_map = speaker_map_of(self.config, speakers)
+            known_labels = speaker_map.labels_for_file(path) if speaker_map else ()
+            parsed = read_transcript(path, interviewer_labels=self.config.interviewer_labels, speakers=known_labels)
             known = self.store.case_ids() | set(parsed.speakers.values())
             if speaker_map is not None:
                 known |= speaker_map.cases()

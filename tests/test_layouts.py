@@ -324,6 +324,29 @@ def test_a_glued_line_is_noted_with_its_line(tmp_path: Path) -> None:
     assert "'Jan'" in note.message
 
 
+def test_a_label_named_in_the_speakers_file_is_read_as_a_label(tmp_path: Path) -> None:
+    path = tmp_path / "t.txt"
+    path.write_text("I: Wie doet wat?\nR: Ik doe de intake.\nJan: En ik de rest.\nI: Dank jullie.\nR: Graag.\n",
+                    encoding="utf-8")
+    speakers = tmp_path / "speakers.csv"
+    speakers.write_text("transcript,label,case\nt.txt,Jan,T_r2\n", encoding="utf-8")
+    speaker_map = read_speaker_map(speakers)
+    parsed = read_transcript(path, interviewer_labels=LABELS, speakers=speaker_map.labels_for_file(path))
+    assert [t.speaker for t in parsed.turns] == ["I", "R", "Jan", "I", "R"]
+    assert plan_speakers(parsed, speaker_map).case("Jan") == "T_r2"
+
+
+def test_a_glued_cue_line_in_a_subtitle_file_is_noted(tmp_path: Path) -> None:
+    path = tmp_path / "t.srt"
+    path.write_text("1\n00:00:01,000 --> 00:00:03,000\nInterviewer: Wie doet wat?\n\n"
+                    "2\n00:00:04,000 --> 00:00:06,000\nR: Ik doe de intake.\nJan: En ik de rest.\n\n"
+                    "3\n00:00:07,000 --> 00:00:08,000\nR: Klopt.\n", encoding="utf-8")
+    parsed = read_transcript(path, interviewer_labels=LABELS)
+    assert [t.speaker for t in parsed.turns] == ["Interviewer", "R"]
+    [note] = parsed.notes
+    assert (note.kind, note.line, note.turns) == ("glued", 8, (2,))  # line 8: "Jan: En ik de rest."
+
+
 def test_several_respondent_labels_without_a_map_are_noted() -> None:
     parsed = read("group-no-speakers.txt")
     assert [t.speaker for t in parsed.turns] == ["I", "R1", "R2", "R3", "I", "R2", "R1", "R3", "I"]

@@ -232,7 +232,8 @@ def ingest(
         if progress:
             progress(i, total, f"reading {f.name}")
         try:
-            parsed[f] = read_transcript(f, interviewer_labels=config.interviewer_labels)
+            known = speaker_map.labels_for_file(f) if speaker_map else ()
+            parsed[f] = read_transcript(f, interviewer_labels=config.interviewer_labels, speakers=known)
         except QualcodeError as exc:
             if not skip_bad:
                 raise

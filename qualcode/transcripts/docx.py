@@ -26,7 +26,7 @@ python-docx is imported lazily: it is slow to import and only docx files need it
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -68,11 +68,11 @@ class _Block:
     heading: bool = False  # a paragraph in a Title/Heading style
 
 
-def read_docx(path: Path, file: str | Path | None, interviewer_labels: Sequence[str]) -> tuple[FrontMatter, BodyRead]:
-    """Read a .docx transcript into front matter and body."""
+def read_docx(path: Path, file: str | Path | None, known: SpeakerLabels) -> tuple[FrontMatter, BodyRead]:
+    """Read a .docx transcript into front matter and body (``known``: as for .txt)."""
     blocks = list(_blocks(_open(path, file)))
     front = _front_matter(blocks, file)
-    labels = SpeakerLabels(tuple(interviewer_labels), tuple(front.speakers))
+    labels = known.with_speakers(tuple(front.speakers))
     items: list[SourceLine] = []
     for block in blocks:
         if block.number <= front.end_line:

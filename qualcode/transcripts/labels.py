@@ -260,13 +260,18 @@ def _interviewer_pattern(labels: tuple[str, ...]) -> re.Pattern[str]:
 
 @dataclass(frozen=True)
 class SpeakerLabels:
-    """Labels known before reading the body: interviewer labels and front-matter speakers."""
+    """Labels known before reading the body: interviewer labels, and speakers named in front
+    matter or in the project's speakers file (known labels always start a turn, rule 2)."""
 
     interviewer: tuple[str, ...]
     speakers: tuple[str, ...] = ()
 
     def is_interviewer(self, label: str) -> bool:
         return is_interviewer_label(label, self.interviewer)
+
+    def with_speakers(self, speakers: Sequence[str]) -> SpeakerLabels:
+        """These labels and ``speakers`` (a file's front-matter ``speakers:``) as known labels."""
+        return SpeakerLabels(self.interviewer, (*self.speakers, *speakers))
 
     def is_known(self, label: str) -> bool:
         folded = normalise_label(label).casefold()
@@ -340,6 +345,12 @@ def is_code_label(label: str) -> bool:
     return label.isalpha() and label.isupper() and len(label) <= 5
 
 
+def glued_message(label: str, onto: str) -> str:
+    """What a ``glued`` note says: which label was not taken for a speaker, and how to make it one."""
+    return (f"'{label}: ...' is read as part of the turn above ({onto}): the label '{label}' starts no other "
+            f"line; if {label} is a speaker, list the label under `speakers:` or in the speakers file")
+
+
 def build_turns(
     lines: Sequence[SourceLine],
     labels: SpeakerLabels,
@@ -391,8 +402,7 @@ def build_turns(
             label = item.candidate.label
             notes.append(ReadNote(
                 "glued",
-                f"'{label}: ...' is read as part of the turn above ({turns[index].speaker}): the label "
-                f"'{label}' starts no other line; if {label} is a speaker, list the label under `speakers:`",
+                glued_message(label, turns[index].speaker),
                 item.line,
                 (number[index],) if index in number else (),
             ))

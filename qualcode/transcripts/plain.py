@@ -32,11 +32,12 @@ __all__ = ["SourceTurn", "is_interviewer_label", "match_label", "read_plain", "r
 
 
 def read_plain_body(
-    text: str, file: str | Path | None, interviewer_labels: Sequence[str], *, markdown: bool = False
+    text: str, file: str | Path | None, known: SpeakerLabels, *, markdown: bool = False
 ) -> tuple[FrontMatter, BodyRead]:
-    """Read the canonical text of a .txt or .md transcript: front matter and body."""
+    """Read the canonical text of a .txt or .md transcript: front matter and body. ``known``:
+    interviewer labels and speakers named outside the file (the speakers file)."""
     front, lines = _source_lines(text, file, markdown)
-    labels = SpeakerLabels(tuple(interviewer_labels), tuple(front.speakers))
+    labels = known.with_speakers(tuple(front.speakers))
     body = read_body(lines, labels, file, layout="markdown" if markdown else "labels", keep_headings=False)
     return front, body
 

@@ -21,7 +21,7 @@ from qualcode.transcripts.body import BodyRead
 from qualcode.transcripts.decode import decode_bytes
 from qualcode.transcripts.docx import read_docx
 from qualcode.transcripts.frontmatter import FrontMatter
-from qualcode.transcripts.labels import is_interviewer_label
+from qualcode.transcripts.labels import SpeakerLabels, is_interviewer_label
 from qualcode.transcripts.model import ParsedTranscript, Turn, render_canonical
 from qualcode.transcripts.plain import read_plain_body
 from qualcode.transcripts.preamble import header_attributes
@@ -32,13 +32,18 @@ DEFAULT_INTERVIEWER_LABELS: tuple[str, ...] = ("I", "INT", "Interviewer", "Onder
 
 
 def read_transcript(
-    path: str | Path, *, interviewer_labels: Sequence[str] = DEFAULT_INTERVIEWER_LABELS
+    path: str | Path,
+    *,
+    interviewer_labels: Sequence[str] = DEFAULT_INTERVIEWER_LABELS,
+    speakers: Sequence[str] = (),
 ) -> ParsedTranscript:
     """Read one transcript file; bad input raises :class:`InputError` naming file and line.
 
     ``interviewer_labels`` (from ``qualcode.toml``) mark interviewer turns, matched
     case-insensitively and with an optional number ("Interviewer 1", "I2"). They also count
-    as known speaker labels when a plain-text line is judged to be a turn start.
+    as known speaker labels when a plain-text line is judged to be a turn start, and so do
+    ``speakers``: the labels the project's speakers file names for this file (a label listed
+    there starts a turn even if it occurs once).
     """
     p = Path(path)
     file = str(path)
@@ -59,7 +64,7 @@ def read_transcript(
         raise InputError("no speaker turns found (the file is empty)", file)
 
     labels = tuple(interviewer_labels)
-    front, body = _read(ext, p, data, file, labels)
+    front, body = _read(ext, p, data, file, SpeakerLabels(labels, tuple(speakers)))
     source_turns = body.turns
     pairs = [(t.speaker, t.text) for t in source_turns]
     text, spans = render_canonical(pairs)
@@ -96,13 +101,12 @@ def read_transcript(
     )
 
 
-def _read(ext: str, path: Path, data: bytes, file: str, labels: tuple[str, ...]) -> tuple[FrontMatter, BodyRead]:
+def _read(ext: str, path: Path, data: bytes, file: str, known: SpeakerLabels) -> tuple[FrontMatter, BodyRead]:
     """Dispatch to the format's reader (python-docx is imported by the docx reader when used)."""
     if ext == ".docx":
-        return read_docx(path, file, labels)
+        return read_docx(path, file, known)
     text = decode_bytes(data, file)
     if ext in (".txt", ".md"):
-        return read_plain_body(text, file, labels, markdown=ext == ".md")
+        return read_plain_body(text, file, known, markdown=ext == ".md")
     reader = read_vtt if ext == ".vtt" else read_srt
-    turns, layout = reader(text, file, labels)
-    return FrontMatter(), BodyRead(layout, turns)
+    return FrontMatter(), reader(text, file, known)

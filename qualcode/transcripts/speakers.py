@@ -14,7 +14,8 @@ Where a mapping comes from, first match wins:
    (Word, Teams, Zoom, Otter): a CSV with the columns ``transcript,label,case``. ``transcript``
    is a transcript id or file name (``teams.docx``, ``teams``); empty or ``*`` means every
    transcript, and a row for one transcript wins over a ``*`` row. Comma or semicolon
-   separated.
+   separated. The labels a file's rows name (by file name, or ``*``) are known labels for the
+   reader too, so a label listed there starts a turn even if it occurs once.
 3. **Interviewer labels** (``[ingest] interviewer_labels``; see
    :func:`qualcode.transcripts.labels.is_interviewer_label`): no case, the turns are context.
 4. **A known case**: a label that is a case id already (in the project, the attributes CSV
@@ -85,6 +86,12 @@ class SpeakerMap:
                 if (e.transcript.casefold() in names) == own and (own or e.transcript == ALL_TRANSCRIPTS):
                     out[_fold(e.label)] = (e.case, e.line)
         return out
+
+    def labels_for_file(self, file: str | Path) -> tuple[str, ...]:
+        """The labels mapped for a file before it is read (its rows by file name or stem, and the
+        ``*`` rows): known labels for the reader, so a label listed here starts a turn."""
+        names = {Path(file).name.casefold(), Path(file).stem.casefold(), ALL_TRANSCRIPTS}
+        return tuple(e.label for e in self.entries if e.transcript.casefold() in names)
 
     def names_transcript(self, transcript_id: str, file: str) -> bool:
         """True if some row names this transcript itself (not only ``*`` rows)."""

@@ -24,22 +24,25 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from qualcode.errors import InputError
+from qualcode.transcripts.body import BodyRead
 from qualcode.transcripts.labels import (
     LabelCandidate,
     LabelPolicy,
     SourceTurn,
     SpeakerLabels,
+    glued_message,
     is_label_syntax,
     label_candidate,
     match_label,
     normalise_label,
     parse_time_code,
 )
+from qualcode.transcripts.model import ReadNote
 
 UNATTRIBUTED_SPEAKER = "R"
 
@@ -70,10 +73,8 @@ class _Segment:
     candidate: LabelCandidate | None
 
 
-def read_vtt(
-    text: str, file: str | Path | None, interviewer_labels: Sequence[str]
-) -> tuple[list[SourceTurn], str]:
-    """Read the canonical text of a .vtt file into source turns and the layout's name."""
+def read_vtt(text: str, file: str | Path | None, known: SpeakerLabels) -> BodyRead:
+    """Read the canonical text of a .vtt file into turns, the layout's name and notes."""
     lines = text.split("\n")
     if not lines or not _VTT_HEADER.fullmatch(lines[0].strip()):
         raise InputError("not a WebVTT file: the first line must be 'WEBVTT'", file, 1)
@@ -91,25 +92,23 @@ def read_vtt(
         if timing_at:
             ids.append(first.strip())
         segments.extend(_cue_segments(cue, block, timing_at, file, "00:00:01.000"))
-    turns = _merge(segments, interviewer_labels, file)
+    turns, notes = _merge(segments, known, file)
     kinds = {s.candidate.kind for s in segments if s.candidate is not None}
     if "column" in kinds:
         teams = ids and all(_TEAMS_CUE_ID.fullmatch(i) for i in ids)
-        return turns, "teams-vtt" if teams else "vtt-voice"
+        return BodyRead("teams-vtt" if teams else "vtt-voice", turns, notes=notes)
     if _has_speakers(turns):
         numbered = ids and all(i.isdigit() for i in ids)
-        return turns, "zoom-vtt" if numbered else "vtt-labels"
-    return turns, "vtt"
+        return BodyRead("zoom-vtt" if numbered else "vtt-labels", turns, notes=notes)
+    return BodyRead("vtt", turns, notes=notes)
 
 
 def _has_speakers(turns: list[SourceTurn]) -> bool:
     return any(t.speaker != UNATTRIBUTED_SPEAKER for t in turns)
 
 
-def read_srt(
-    text: str, file: str | Path | None, interviewer_labels: Sequence[str]
-) -> tuple[list[SourceTurn], str]:
-    """Read the canonical text of a .srt file into source turns and the layout's name."""
+def read_srt(text: str, file: str | Path | None, known: SpeakerLabels) -> BodyRead:
+    """Read the canonical text of a .srt file into turns, the layout's name and notes."""
     segments: list[_Segment] = []
     for cue, block in enumerate(_blocks(text.split("\n"))):
         first_no, first = block[0]
@@ -126,8 +125,8 @@ def read_srt(
         if timing_at >= len(block):
             raise InputError("cue number without a timing line", file, first_no)
         segments.extend(_cue_segments(cue, block, timing_at, file, "00:00:01,000"))
-    turns = _merge(segments, interviewer_labels, file)
-    return turns, "srt-labels" if _has_speakers(turns) else "srt"
+    turns, notes = _merge(segments, known, file)
+    return BodyRead("srt-labels" if _has_speakers(turns) else "srt", turns, notes=notes)
 
 
 def _blocks(lines: list[str]) -> Iterator[list[tuple[int, str]]]:
@@ -211,22 +210,24 @@ def _mark_cue_names(segments: list[_Segment]) -> list[_Segment]:
 
 
 def _merge(
-    segments: list[_Segment], interviewer_labels: Sequence[str], file: str | Path | None
-) -> list[SourceTurn]:
+    segments: list[_Segment], known: SpeakerLabels, file: str | Path | None
+) -> tuple[list[SourceTurn], list[ReadNote]]:
     segments = _mark_cue_names(segments)
-    policy = LabelPolicy(
-        SpeakerLabels(tuple(interviewer_labels)), [s.candidate for s in segments if s.candidate is not None]
-    )
+    policy = LabelPolicy(known, [s.candidate for s in segments if s.candidate is not None])
     turns: list[SourceTurn] = []
     cues: list[set[int]] = []
+    notes: list[ReadNote] = []
     speaker: str | None = None
     for seg in segments:
         text = seg.text
-        if seg.candidate is not None and policy.accepts(seg.candidate, first=False):
+        why = policy.rejection(seg.candidate, first=False) if seg.candidate is not None else None
+        if seg.candidate is not None and why is None:
             speaker, text = seg.candidate.label, seg.candidate.text
         if not text:
             continue
         who = speaker or UNATTRIBUTED_SPEAKER
+        if why == "once" and seg.candidate is not None and turns and turns[-1].speaker == who:
+            notes.append(ReadNote("glued", glued_message(seg.candidate.label, who), seg.line, (len(turns),)))
         if turns and turns[-1].speaker == who:
             turns[-1].text += " " + text
             turns[-1].meta["time_end"] = seg.end
@@ -238,4 +239,4 @@ def _merge(
         turn.meta["cues"] = len(cue_set)
     if not turns:
         raise InputError("no speaker turns found (no cue has text)", file)
-    return turns
+    return turns, notes
