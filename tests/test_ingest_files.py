@@ -64,6 +64,23 @@ def test_skip_bad_stores_the_rest_lists_the_bad_and_exits_1(project_dir):
     assert sorted(t["id"] for t in json.loads(r.stdout)) == ["T01_g1", "T02_r1", "word-title-header"]
 
 
+def test_skip_bad_also_survives_a_reader_bug_on_one_file(project, monkeypatch):
+    from qualcode.coding import ingest as ingest_module
+
+    real = ingest_module.read_transcript
+
+    def breaks_on_one(path, **kwargs):
+        if Path(path).name == "T02_r1.txt":
+            raise RuntimeError("onverwachte structuur")
+        return real(path, **kwargs)
+
+    monkeypatch.setattr(ingest_module, "read_transcript", breaks_on_one)
+    report = project.ingest([project.root / "transcripts"], skip_bad=True)
+    assert [(r.transcript, r.status) for r in report.files] == [("T01_g1", "new"), ("", "bad")]
+    assert "internal error RuntimeError: onverwachte structuur" in report.bad[0].problem
+    assert project.store.transcript("T01_g1") is not None
+
+
 def test_header_note_is_stored_shown_and_its_keys_are_attributes(project_dir):
     copy(project_dir, "word-title-header.docx")
     r = run("-p", str(project_dir), "ingest", str(project_dir / "transcripts" / "word-title-header.docx"),

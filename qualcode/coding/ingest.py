@@ -238,6 +238,10 @@ def ingest(
             if not skip_bad:
                 raise
             bad[f] = str(exc)
+        except Exception as exc:  # noqa: BLE001  a reader bug on one odd file must not sink the other files
+            if not skip_bad:
+                raise
+            bad[f] = f"{f}: could not be read (internal error {type(exc).__name__}: {exc}; please report)"
 
     by_id: dict[str, Path] = {}
     for f, p in parsed.items():
