@@ -22,8 +22,6 @@ from typing import Any
 from qualcode.anonymity.detect import Finding, SensitiveTerms, detect
 from qualcode.store import Store
 
-NAME_KINDS = ("person", "municipality", "organisation")
-
 
 @dataclass(frozen=True)
 class StoredFinding:
@@ -96,5 +94,4 @@ def locate(spans: Sequence[FragmentSpan], text: str, start: int) -> tuple[int | 
 
 
 def _detect(text: str, terms: SensitiveTerms, names_only: bool) -> list[Finding]:
-    found = detect(text, terms)
-    return [f for f in found if f.kind in NAME_KINDS] if names_only else found
+    return detect(text, terms, names_only=names_only)
