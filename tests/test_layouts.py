@@ -249,6 +249,9 @@ def test_word_metadata_table_before_the_turns(tmp_path: Path) -> None:
         ("Gemeente: Zuidwoude\nInterviewer: onderzoeker 2\n\nI: Hoe gaat het?\nR: Goed.\n", 2, "I"),
         # no blank line: metadata up to the last metadata key, the interviewer's line after it is a turn
         ("Datum: 3 april 2024\nLocatie: kantoor\nI: Zullen we beginnen?\nR: Ja.\n", 2, "I"),
+        # no blank line, speaker keys listed under the metadata key: metadata until a key repeats or a sentence
+        ("Datum: 12-03-2025\nInterviewer: Sanne\nRespondent: KM4\nInterviewer: Goedemorgen.\nRespondent: Hoi.\n", 3,
+         "Interviewer"),
         # one metadata line right above the turns, its value not a sentence
         ("Datum: 3 april 2024\nI: Zullen we beginnen?\nR: Ja.\n", 1, "I"),
         # a speaker who only greets, then the interview: a sentence, so a turn (the first-line rule)

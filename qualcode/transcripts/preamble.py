@@ -30,7 +30,9 @@ D. **Metadata.** A run with a metadata key is metadata when there is a reason to
    a value that does not end like a sentence ("12 maart 2025", not "Goedemorgen."). Then,
    if a blank line closes the run, the whole run is metadata (so ``Interviewer: onderzoeker 2``
    among Gemeente/Team/Datum lines is metadata, not a turn); otherwise the run is metadata
-   up to its last metadata key, and the speaker-keyed lines after that are turns.
+   up to its last metadata key and the speaker-keyed lines right below it that do not end
+   like a sentence and whose key has not been used yet in the run ("Datum: ..." /
+   "Interviewer: Sanne" / "Respondent: KM4" / "Interviewer: Goedemorgen." starts the turns).
 E. **The first turn** is the first line that is none of the above and that the label rules
    accept (:mod:`qualcode.transcripts.labels`; the first turn's label need not recur).
 
@@ -120,7 +122,7 @@ def split_preamble(
                 not values[k].rstrip().endswith(_SENTENCE_END) for k in meta_at
             )
             if meta_at and evidence:
-                last = len(run) if closed_by_blank else meta_at[-1] + 1
+                last = len(run) if closed_by_blank else _metadata_end(run, values, meta_at[-1])
                 for x in run[:last]:
                     assert x.candidate is not None
                     out.header.append((x.line, x.text))
@@ -147,6 +149,18 @@ def split_preamble(
             out.header[0][0],
         )
     return out
+
+
+def _metadata_end(run: Sequence[SourceLine], values: Sequence[str], last_meta: int) -> int:
+    """Where metadata ends in a run not closed by a blank line: after its last metadata key, and
+    after the speaker-keyed lines right below it whose value does not end like a sentence and
+    whose key is not used twice ("Interviewer: Sanne", "Respondent: KM4" listed under "Datum:",
+    then "Interviewer: Goedemorgen." as the first turn)."""
+    keys = [x.candidate.label.casefold() if x.candidate is not None else "" for x in run]
+    end = last_meta + 1
+    while end < len(run) and not values[end].rstrip().endswith(_SENTENCE_END) and keys[end] not in keys[:end]:
+        end += 1
+    return end
 
 
 def attribute_key(key: str) -> str | None:
