@@ -372,7 +372,7 @@ class Store:
                 table, key = e["tbl"], json.loads(e["row_key"])
                 if table == FILE_TABLE:
                     p = Path(key["path"])
-                    current = p.read_text(encoding="utf-8") if p.exists() else None
+                    current = _exact_text(p) if p.exists() else None
                     if current != e["after"]:
                         raise InputError(
                             f"{p} was edited after run {run_id}; undo refused so those edits are not lost"
@@ -402,7 +402,7 @@ class Store:
         if self.run_id is None:
             raise RuntimeError("write_file needs a run")
         p = Path(path).resolve()
-        before = p.read_text(encoding="utf-8") if p.exists() else None
+        before = _exact_text(p) if p.exists() else None
         self.conn.execute(
             "INSERT INTO journal (run_id, tbl, row_key, op, before, after) VALUES (?, ?, ?, 'update', ?, ?)",
             (self.run_id, FILE_TABLE, _dumps({"path": str(p)}), before, text),
@@ -1038,6 +1038,12 @@ def _run_from_row(r: sqlite3.Row) -> Run:
         undone_by=r["undone_by"],
         summary=json.loads(r["summary"] or "{}"),
     )
+
+
+def _exact_text(path: Path) -> str:
+    """A file's text as it is, line ends included (``read_text`` would turn CRLF into LF, so undo
+    would restore another file than the one there was, or refuse as if it had been edited)."""
+    return path.read_bytes().decode("utf-8")
 
 
 def _dumps(value: Any) -> str:

@@ -385,3 +385,25 @@ def test_init_reference_points_at_the_file(tmp_path):
         assert Path(p.config.codebook) == (tmp_path / "shared" / "cb.yaml").resolve()
         with pytest.raises(InputError, match="outside the project"):
             p.add_code("logic.x", "X", definition="x")
+
+
+def test_windows_line_ends_are_kept_and_undo_is_exact(proj):
+    """A codebook saved with CRLF line ends (Windows, git autocrlf) keeps them: the new block is
+    written with CRLF too, a rename changes only the id, and undo gives back the very bytes."""
+    path = proj.root / "codebooks" / "test.yaml"
+    path.write_bytes(MAIN.replace("\n", "\r\n").encode("utf-8"))
+    before = path.read_bytes()
+    added = proj.add_code("logic.street", "Straat", definition="Buiten.")
+    after = path.read_bytes()
+    assert b"\r\n" in after and b"\n" not in after.replace(b"\r\n", b"")
+    assert after.replace(b"\r\n", b"\n").decode() == MAIN.replace(
+        "          - {phrase: \"per klant\", weight: 0.6}\n\n",
+        "          - {phrase: \"per klant\", weight: 0.6}\n\n"
+        "      - id: street\n"
+        "        label: {nl: Straat, en: Straat}\n"
+        "        definition: Buiten.\n\n", 1)
+    renamed = proj.rename_code("logic.professional", "logic.eigen")
+    assert path.read_bytes() == after.replace(b"- id: professional\r\n", b"- id: eigen\r\n")
+    proj.undo(renamed.run_id)
+    proj.undo(added.run_id)
+    assert path.read_bytes() == before

@@ -411,7 +411,7 @@ def _typology_edit(typology_path: str | Path | None, root: Path, cb: Codebook,
     found = _typology_refs(typology_path, root, cb) if ids else None
     if found is None:
         return None
-    path, text, refs = found
+    path, text, refs, newline = found
     edits = []
     for node in refs:
         value = str(node.value).strip()
@@ -419,18 +419,18 @@ def _typology_edit(typology_path: str | Path | None, root: Path, cb: Codebook,
             edits.append(_Edit(node.start_mark.index, node.end_mark.index, _scalar(node, ids[value])))
     if not edits:
         return None
-    return path, _apply(text, edits)
+    return path, _apply(text, edits).replace("\n", newline)
 
 
 def _typology_refs(typology_path: str | Path | None, root: Path,
-                   cb: Codebook) -> tuple[Path, str, list[ScalarNode]] | None:
-    """(path, text, the scalar nodes that name codes) of the project's typology file, if it is
-    inside the project, readable and names this codebook; else None."""
+                   cb: Codebook) -> tuple[Path, str, list[ScalarNode], str] | None:
+    """(path, text with LF line ends, the scalar nodes that name codes, the file's line end) of
+    the project's typology file, if it is inside the project, readable and names this codebook."""
     path = typology_path
     if not path or not Path(path).is_file() or not _inside(Path(path), root):
         return None
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text, newline = read_exact(path)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None
@@ -479,7 +479,7 @@ def _typology_refs(typology_path: str | Path | None, root: Path,
         poles = _pairs(aspect).get("poles", (None, None))[1] if isinstance(aspect, MappingNode) else None
         if isinstance(poles, MappingNode):
             refs += [v for _, v in poles.value if isinstance(v, ScalarNode)]
-    return Path(path), text, refs
+    return Path(path), text, refs, newline
 
 
 # --------------------------------------------------------------------------------------
@@ -513,7 +513,7 @@ class _Entry:
 class _File:
     def __init__(self, display: str) -> None:
         self.display = display
-        text = Path(display).read_text(encoding="utf-8")
+        text, self.newline = read_exact(display)
         self.text = text if text.endswith("\n") or not text else text + "\n"
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
         self.lines = self.text.splitlines(keepends=True)
@@ -612,6 +612,14 @@ class _File:
             if any(not line.strip() for line in gap.splitlines()):
                 sep = "\n"
         return end, dash_col, sep
+
+
+def read_exact(path: str | Path) -> tuple[str, str]:
+    """A file's text with LF line ends, and the line end it was written with (``\r\n`` when it has
+    any): an edit works on LF text and writes the file back with its own line ends, so a codebook
+    kept with Windows line ends is not rewritten line by line."""
+    raw = Path(path).read_bytes().decode("utf-8")
+    return raw.replace("\r\n", "\n"), "\r\n" if "\r\n" in raw else "\n"
 
 
 def _yaml_text(value: str) -> str:
@@ -805,7 +813,8 @@ class _Planner:
             display, edit = self._insert(dest, blocks, edits)
             edit.order = n
             edits[display].append(edit)
-        return {display: _apply(self.files[display].text, xs) for display, xs in edits.items() if xs}
+        return {display: _apply(self.files[display].text, xs).replace("\n", self.files[display].newline)
+                for display, xs in edits.items() if xs}
 
     def add(self, new: NewCode) -> None:
         """Append ``new`` as the last child of its parent (as the last top-level code of the main
