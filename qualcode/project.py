@@ -624,7 +624,7 @@ class Project:
         check_group(by, values)
         turns = self.turns(**filters)
         return word_frequencies(turns, self._nlp(), values, by=by, lemma=lemma, top=top, extra_stop=stop,
-                                progress=progress)
+                                blank_pipeline=not self.config.spacy_model, progress=progress)
 
     # -- coding progress ------------------------------------------------------------------------
     def progress_report(self, coders: Sequence[str] | None = None,

@@ -22,12 +22,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import InputError
 from qualcode.explore.turns import Turn, group_of
 from qualcode.language.nlp import lemma_table
+from qualcode.lazy import lazy_import
 from qualcode.tables.frame import natural_key
 
 if TYPE_CHECKING:
@@ -141,13 +141,27 @@ def context(text: str, s: int, e: int, width: int) -> tuple[str, str]:
 
 
 # -- lemmas ----------------------------------------------------------------------------------------
-@lru_cache(maxsize=4)
-def _forms_by_lemma(lang: str) -> dict[str, frozenset[str]]:
-    """lemma -> the lower-case word forms the lookup table maps to it."""
-    out: dict[str, set[str]] = {}
+def _table_forms(lang: str, lemmas: Iterable[str] = (), prefixes: Iterable[str] = ()) -> dict[str, set[str]]:
+    """One pass over the lookup table: for each lemma (lower case) the forms it maps to that
+    lemma, and for each prefix the forms whose lemma starts with it. Why not a reverse index of
+    the whole table: building one costs a second, a search needs a handful of lemmas."""
+    exact, starts = set(lemmas), tuple(prefixes)
+    out: dict[str, set[str]] = {k: set() for k in (*exact, *starts)}
     for form, lemma in lemma_table(lang).items():
-        out.setdefault(lemma, set()).add(form)
-    return {k: frozenset(v) for k, v in out.items()}
+        low = lemma.lower()
+        if low in exact:
+            out[low].add(form)
+        for p in starts:
+            if low.startswith(p):
+                out[p].add(form)
+    return out
+
+
+def _lookup_forms(lemma: str, lang: str, mapped: set[str]) -> set[str]:
+    """Every lower-case form whose lemma the lookup pipeline gives as ``lemma``: the forms the table
+    maps to it (``mapped``), and ``lemma`` itself unless the table maps it to something else."""
+    table = lemma_table(lang)
+    return {f for f in mapped | {lemma} if table.get(f, f).lower() == lemma}
 
 
 def _lemma_of(token: Any) -> str:
@@ -161,15 +175,12 @@ def _lemma_spans(turns: Sequence[Turn], query: Query, nlp: Any, blank: bool,
         raise InputError(f"no words to search for in {query.pattern!r}")
     candidates = list(turns)
     if blank:  # a token can only have lemma L if its text is a form the table maps to L (or L itself)
-        forms = _forms_by_lemma(getattr(nlp, "lang", "nl"))
-        needles = []
-        for lemma, prefix in wanted:
-            if prefix:
-                found = {f for key, group in forms.items() if key.startswith(lemma) for f in group}
-                needles.append(sorted(found | {lemma}))
-            else:
-                needles.append(sorted(forms.get(lemma, frozenset()) | {lemma}))
+        lang = getattr(nlp, "lang", "nl")
+        forms = _table_forms(lang, [w for w, p in wanted if not p], [w for w, p in wanted if p])
+        needles = [sorted(forms[lemma] | {lemma}) for lemma, _ in wanted]
         candidates = [t for t in candidates if all(any(n in t.text.lower() for n in group) for group in needles)]
+        if not any(prefix for _, prefix in wanted):
+            return _lookup_spans(candidates, [_lookup_forms(w, lang, forms[w]) for w, _ in wanted], nlp, progress)
     out: list[tuple[Turn, int, int]] = []
     docs = nlp.pipe((t.text for t in candidates), batch_size=256)
     for i, (turn, doc) in enumerate(zip(candidates, docs, strict=True)):
@@ -184,6 +195,39 @@ def _lemma_spans(turns: Sequence[Turn], query: Query, nlp: Any, blank: bool,
                 j += 1
         if progress and i % 200 == 0:
             progress(i, len(candidates), "turns")
+    return out
+
+
+def _lookup_spans(turns: Sequence[Turn], wanted: list[set[str]], nlp: Any,
+                  progress: Progress | None) -> list[tuple[Turn, int, int]]:
+    """The lookup pipeline's lemma hits without running it: a token has lemma L exactly when its
+    lower-case form is one of :func:`_lookup_forms` (L) (``wanted``: those forms, word by word),
+    so the tokenizer alone is run and the forms are compared as spaCy's string hashes, a whole
+    turn at once."""
+    np = lazy_import("numpy")
+    strings = nlp.vocab.strings
+    targets = [np.array(sorted(strings[f] for f in forms), dtype="uint64") for forms in wanted]
+    n = len(wanted)
+    out: list[tuple[Turn, int, int]] = []
+    for i, (turn, doc) in enumerate(zip(turns, nlp.tokenizer.pipe((t.text for t in turns), batch_size=256),
+                                        strict=True)):
+        keep = np.flatnonzero(doc.to_array("IS_SPACE") == 0)  # phrases run over line breaks, as in words mode
+        lows = doc.to_array("LOWER")[keep]
+        m = len(lows) - n + 1
+        if m <= 0:
+            continue
+        ok = np.ones(m, dtype=bool)
+        for k, target in enumerate(targets):
+            ok &= np.isin(lows[k:k + m], target)
+        after = 0
+        for j in np.flatnonzero(ok).tolist():
+            if j < after:  # hits do not overlap
+                continue
+            first, last = doc[int(keep[j])], doc[int(keep[j + n - 1])]
+            out.append((turn, first.idx, last.idx + len(last.text)))
+            after = j + n
+        if progress and i % 500 == 0:
+            progress(i, len(turns), "turns")
     return out
 
 
