@@ -413,8 +413,19 @@ def test_create_code_refusals_change_nothing(suggested):
         s.create_code("Mail", "logic", words="de post")
     with pytest.raises(InputError, match="unknown code 'logic.nope'"):
         s.create_code("Mail", "logic.nope")
+    with pytest.raises(InputError, match="letters or digits"):
+        s.create_code("?!", "logic")
     assert codebook_text(suggested) == before and s.decisions == []
     assert suggested.coding_rows() == []
+
+
+def test_a_long_in_vivo_name_gets_a_short_id(suggested):
+    s = suggested.review("anna")
+    s.jump("T02_r1:2")
+    plan = s.plan_new_code("Een sanctie gebruik ik als middel om hem wakker te schudden", "logic")
+    assert plan.id == "logic.een_sanctie_gebruik_ik_als_middel_om_hem"  # 40 characters at most, cut between words
+    assert plan.label == "Een sanctie gebruik ik als middel om hem wakker te schudden"
+    assert plan.quote == "Een sanctie gebruik ik als middel om hem wakker te schudden"
 
 
 def test_parent_search_includes_grouping_codes(suggested):

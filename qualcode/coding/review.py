@@ -250,6 +250,16 @@ class CodeIndex:
         return [CodeHit(e.id, e.label, -neg) for neg, _, _, e in scored[:limit]]
 
 
+def _short_slug(name: str, limit: int = 40) -> str:
+    """An id segment from a name, at most ``limit`` characters, cut between words: an in-vivo name
+    may be a whole phrase ("je moet ze een beetje achter de broek zitten")."""
+    slug = slugify(name)
+    if len(slug) <= limit:
+        return slug
+    cut = slug[:limit + 1].rsplit("_", 1)[0]
+    return cut if len(cut) >= limit // 2 else slug[:limit].rstrip("_")
+
+
 # -- the session ---------------------------------------------------------------------------
 class ReviewSession:
     """One coder going through the respondent turns of some transcripts (or all).
@@ -653,14 +663,14 @@ class ReviewSession:
         ``parent``. ``words``: the words of the turn to code; None: ``name`` itself when the turn
         says it (in-vivo: the respondent's own words), else the whole turn."""
         raw = " ".join(name.split())
-        if not raw:
-            raise InputError("type a name for the new code")
+        if not any(ch.isalnum() for ch in raw):
+            raise InputError("type a name for the new code (letters or digits)")
         if ID_RE.match(raw):  # typed as an id
             code_id = new_code_id(raw, parent)
             segment = code_id.rsplit(".", 1)[-1]
             label = segment.replace("_", " ").capitalize()
         else:
-            code_id = new_code_id(slugify(raw), parent)
+            code_id = new_code_id(_short_slug(raw), parent)
             label = raw[:1].upper() + raw[1:]
         if code_id in self.codebook.codes:
             raise InputError(f"there is already a code {code_id} ({self.codebook.label_of(code_id, self.lang)}); "
