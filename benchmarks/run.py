@@ -7,7 +7,9 @@ Targets (2 cores, 24 GB):
 - review: the next fragment ready within 50 ms of a key press on that 1,000-transcript project;
 - the anonymity check of every stored transcript (`qualcode anonymity check`, and the names part on each
   ingest) at the per-file rate: 50 ms per 20,000 words, 12.5 s for that project;
-- typology: every case of that project scored and decided from the open suggestions within 10 s.
+- typology: every case of that project scored and decided from the open suggestions within 10 s;
+- finding things on that project: `search` (a phrase, a regex) under 5 s, `search --lemma` under 15 s,
+  `words --lemma --by gemeente` under 20 s, `progress` under 2 s.
 Agreement (2 and 3 coders, 100,000 turns, 60 codes) is in agreement_bench.py; the model choice in
 model_choice.py. The same run measures quality on benchmarks/gold (benchmarks/eval.py, `make eval`) and
 prints it on one line with the engine's words/s: what each improvement costs in speed.
@@ -129,6 +131,7 @@ def bench_rules(n_transcripts: int, words_each: int, processes: int) -> dict:
             t = time.perf_counter()
             typed = p.typology_data(coder="auto:rules")
             typology_s = time.perf_counter() - t
+            explore = bench_explore(p)
     rss_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
     return {
         "transcripts": n_transcripts, "words": words, "generated_words": total_words, "processes": processes,
@@ -140,7 +143,26 @@ def bench_rules(n_transcripts: int, words_each: int, processes: int) -> dict:
         "review_accept_ms_median": review_ms[2],
         "stored_check_names_s": stored_s[0], "stored_check_all_s": stored_s[1],
         "typology_s": round(typology_s, 2), "typology_cases": len(typed.assignments),
+        **explore,
     }
+
+
+def bench_explore(project) -> dict:
+    """Seconds for search (phrase, regex, lemma), words and progress over every respondent turn of
+    the project (each a whole command's library call: turns read from the store, hits in context)."""
+    calls = {
+        "search_phrase_s": lambda: project.search("geen tijd"),
+        "search_regex_s": lambda: project.search(r"\bik (moet|mag)\b", regex=True),
+        "search_lemma_s": lambda: project.search("klant", lemma=True),
+        "words_lemma_by_s": lambda: project.words(by="gemeente", lemma=True),
+        "progress_s": lambda: project.progress_report(),
+    }
+    out = {}
+    for name, call in calls.items():
+        t = time.perf_counter()
+        call()
+        out[name] = round(time.perf_counter() - t, 2)
+    return out
 
 
 def bench_stored_check(project) -> tuple[float, float]:
@@ -198,6 +220,11 @@ def main() -> None:
         ("stored anonymity check, 1,000 transcripts < 12.5 s",
          results["rules"]["stored_check_all_s"] < 12.5 * n / 1000),
         ("typology of every case from the open suggestions < 10 s", results["rules"]["typology_s"] < 10),
+        ("search a phrase and a regex < 5 s each",
+         max(results["rules"]["search_phrase_s"], results["rules"]["search_regex_s"]) < 5),
+        ("search --lemma < 15 s", results["rules"]["search_lemma_s"] < 15),
+        ("words --lemma --by gemeente < 20 s", results["rules"]["words_lemma_by_s"] < 20),
+        ("progress < 2 s", results["rules"]["progress_s"] < 2),
     ]
     for name, ok in checks:
         print(f"{'PASS' if ok else 'MISS'}  {name}")
