@@ -612,6 +612,11 @@ class ReviewSession:
         t = text.strip()
         if not t:
             raise InputError("type part of a code id or label")
+        return self._pick_code(t, hits, self.search_codes)
+
+    def _pick_code(self, t: str, hits: Sequence[CodeHit] | None, search: Callable[[str], list[CodeHit]],
+                   hint: str = "") -> str:
+        """An exact id, ``N`` (the Nth of ``hits``), ``QUERY N`` or ``QUERY``, found with ``search``."""
         if t in self.codebook.codes:
             return t
         if t.isdigit() and hits:
@@ -621,9 +626,9 @@ class ReviewSession:
             return hits[n - 1].id
         m = re.fullmatch(r"(.*\S)\s+(\d)", t)
         query, n = (m.group(1), int(m.group(2))) if m else (t, 1)
-        found = self.search_codes(query)
+        found = search(query)
         if not found:
-            raise InputError(f"no code matches {query!r}")
+            raise InputError(f"no code matches {query!r}{hint}")
         if not 1 <= n <= len(found):
             raise InputError(f"only {len(found)} code(s) match {query!r}")
         return found[n - 1].id
@@ -641,21 +646,7 @@ class ReviewSession:
         t = (text or "").strip()
         if t in ("", "-"):
             return None
-        if t in self.codebook.codes:
-            return t
-        if t.isdigit() and hits:
-            n = int(t)
-            if not 1 <= n <= len(hits):
-                raise InputError(f"no code {n} in the list")
-            return hits[n - 1].id
-        m = re.fullmatch(r"(.*\S)\s+(\d)", t)
-        query, n = (m.group(1), int(m.group(2))) if m else (t, 1)
-        found = self.search_parents(query)
-        if not found:
-            raise InputError(f"no code matches {query!r} (Enter alone puts the new code at the top level)")
-        if not 1 <= n <= len(found):
-            raise InputError(f"only {len(found)} code(s) match {query!r}")
-        return found[n - 1].id
+        return self._pick_code(t, hits, self.search_parents, " (Enter alone puts the new code at the top level)")
 
     def plan_new_code(self, name: str, parent: str | None = None, words: str | None = None) -> NewCodePlan:
         """The id, label and words of a code named ``name`` (what the coder typed: a label such as
