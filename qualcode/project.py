@@ -32,6 +32,7 @@ from qualcode.errors import InputError
 from qualcode.store import Store
 from qualcode.suggest.evaluate import evaluate, evaluation_report
 from qualcode.suggest.model import TrainResult, model_rows, train_model
+from qualcode.suggest.run import explain as explain_suggestions
 from qualcode.suggest.run import run_suggest, suggestion_record
 from qualcode.tables.aspects import aspects
 from qualcode.tables.context import context_features, context_numbers
@@ -331,6 +332,14 @@ class Project:
             min_score=min_score, processes=processes, spacy_model=self.config.spacy_model,
             model_coder=model_coder, progress=progress,
         )
+
+    def explain(self, fragment: str | None = None, *, text: str | None = None,
+                codes: str | None = None) -> dict[str, Any]:
+        """Every hit, modifier, roll-up and score behind the rule engine's suggestions for one
+        fragment or a free text (``qualcode suggest --explain``); see :func:`qualcode.suggest.run.explain`."""
+
+        return explain_suggestions(self.store, self.codebook(), fragment=fragment, text=text, codes=codes,
+                                   spacy_model=self.config.spacy_model)
 
     def suggestion_rows(
         self,
