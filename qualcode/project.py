@@ -41,6 +41,7 @@ from qualcode.tables.frequencies import code_frequencies
 from qualcode.tables.matrix import build_cooccurrence, build_matrix
 from qualcode.tables.overview import data_overview, respondent_overview
 from qualcode.tables.quotes import QuoteOptions, check_case_attrs, collect_quotes, quotes_frame
+from qualcode.tables.rollup import ROLLUP_NOTE, with_rollups
 from qualcode.tables.typology import OVERRIDE_ATTR, TypologyData, assignment_frame, gather, resolve_typology_path
 from qualcode.tables.typology_tables import TypologyTableOptions, typology_table
 from qualcode.transcripts.attributes import check_key, effective_case_attributes, from_stored, parse_value
@@ -550,6 +551,7 @@ class Project:
         normalize: str = "none",
         coders: str | Sequence[str] | None = None,
         labels: bool = False,
+        rollup: bool = False,
     ) -> pd.DataFrame:
         """Case-by-code (``rows="case"``) or attribute-by-code (``rows=["gemeente", "team"]``) counts.
 
@@ -557,12 +559,20 @@ class Project:
         plus a Totaal column; the last row is Totaal. ``count``: codings, cases or words;
         ``normalize``: none, row or col (percentages of the row or column total). What the totals
         mean for each choice is in :mod:`qualcode.tables.matrix` and in ``df.attrs["notes"]``.
+        ``rollup``: a coding also counts for the codes its code implies (``implies:`` in the
+        codebook; see :mod:`qualcode.tables.rollup`), and the notes say so.
         """
 
-        codings = self.table_codings(coders, cols)
-        return build_matrix(codings, codebook=self.codebook(), case_attributes=self.case_attribute_values(),
-                            rows=rows, cols=cols, depth=depth, count=count, normalize=normalize, labels=labels,
-                            lang=self.config.language or "nl")
+        cb = self.codebook()
+        codings = self.table_codings(coders, None if rollup else cols)
+        if rollup:
+            codings = with_rollups(codings, cb)
+        df = build_matrix(codings, codebook=cb, case_attributes=self.case_attribute_values(),
+                          rows=rows, cols=cols, depth=depth, count=count, normalize=normalize, labels=labels,
+                          lang=self.config.language or "nl")
+        if rollup:
+            df.attrs["notes"] = [*df.attrs["notes"], ROLLUP_NOTE]
+        return df
 
     def cooccurrence(
         self,
