@@ -39,6 +39,12 @@ NOT_A_SECOND_PART = frozenset({
     # verbs in -eren after a noun in -e (controle -> controleert, controleerde)
     "ert", "eer", "erden", "eren", "erend", "erende", "ering", "eringen", "erbaar",
 })
+# Prefixes and particles that derive a word rather than head a compound: ver-plicht-e, her-onderzoek,
+# voor-waarden, be-wet-en are not a plicht, an onderzoek or waarden.
+NOT_A_MODIFIER = frozenset({
+    "ver", "be", "ge", "ont", "her", "on", "mis", "er", "voor", "na", "aan", "op", "in", "uit", "af", "mee",
+    "door", "over", "onder", "om", "toe", "weg", "terug", "samen", "achter", "tegen", "bij", "vol", "wan",
+})
 
 
 class Unsupported(ValueError):
@@ -172,6 +178,8 @@ class PhraseIndex:
         out: dict[str, Entry] = {}
         n, min_part = len(word), self._min_part
         for k in range(min_part, n - self._min_head + 1):
+            if word[:k] in NOT_A_MODIFIER:
+                continue
             tail = word[k:]
             for suffix in HEAD_INFLECTIONS:
                 if suffix and not tail.endswith(suffix):
@@ -191,6 +199,8 @@ class PhraseIndex:
             if not entries:
                 continue
             rest = word[length:]
+            if rest in NOT_A_SECOND_PART:  # an inflection or derivation of the word itself
+                continue
             if any(rest.startswith(link) and len(rest) - len(link) >= min_part
                    and rest[len(link):] not in NOT_A_SECOND_PART for link in LINKS):
                 for key, elems, m in entries:
