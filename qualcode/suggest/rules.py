@@ -39,6 +39,7 @@ from typing import Any
 
 from qualcode.codebook.model import Codebook, Indicator, is_under
 from qualcode.codebook.model import Codebook as CB
+from qualcode.errors import InputError
 from qualcode.language.nlp import get_nlp
 from qualcode.suggest.phrases import PhraseIndex, Unsupported
 from qualcode.suggest.scope import Scopes, ScopeWords, compute_scopes
@@ -268,7 +269,13 @@ class RuleEngine:
         """simplemma's lemma per token (cached per word form) when the codebook asks for it."""
         if self._lemmas2 is None:
             return None
-        import simplemma
+        try:
+            import simplemma
+        except ModuleNotFoundError:
+            raise InputError(
+                f"the codebook asks for lemmatizer: {self.settings.lemmatizer}, which needs simplemma: "
+                "pip install 'qualcode[lemmas]' (or set rules: lemmatizer: lookup)"
+            ) from None
 
         strings = self.nlp.vocab.strings
         cache = self._lemmas2
