@@ -307,3 +307,45 @@ def test_cli_explain_unknown_fragment_is_bad_input(ingested):
     res = cli("suggest", "--explain", "T01_g1:99", cwd=ingested.root)
     assert res.exit_code == 2
     assert "unknown fragment 'T01_g1:99'" in res.output
+
+
+# -- the shipped codebook: the examples of polysemy, plain rules and discourse markers ----
+def suggested(engine, text, threshold=0.35):
+    return {c for c, s in scores(engine, text).items() if s.score >= threshold}
+
+
+def test_a_plain_statement_of_the_rule_is_sanction_and_bureaucratic(shipped):
+    found = suggested(shipped, "Als je niet komt, dan wordt je uitkering gekort.")
+    assert {"practice.sanctions.bureaucratic", "logic.bureaucratic"} <= found
+    roll = next(e for e in scores(shipped, "Als je niet komt, dan wordt je uitkering gekort.")[
+        "logic.bureaucratic"].evidence if e.get("kind") == "rollup")
+    assert roll["chain"] == ["practice.sanctions.bureaucratic", "logic.bureaucratic"]
+
+
+@pytest.mark.parametrize("text", [
+    "Eerlijk gezegd weet ik het niet precies.",
+    "Eerlijk is eerlijk, het was een lange dag.",
+    "Zij heeft een hbo-opleiding in de zorg afgerond.",
+    "Hij heeft de opleiding tot lasser nooit afgemaakt.",
+    "Even controleren of de koffie klaar is.",
+    "Hij is aangenomen als professional bij een bouwbedrijf.",
+    "Ik begeleid zo'n tachtig mensen, vooral jongeren.",
+    "Ik ben werkcoach bij de gemeente.",
+])
+def test_everyday_senses_and_discourse_markers_suggest_no_logic_or_aspect(shipped, text):
+    found = suggested(shipped, text)
+    assert not {c for c in found if c.startswith(("logic.", "discretion.", "aspect.", "context.training"))}, found
+
+
+def test_the_same_words_in_their_coding_sense_still_count(shipped):
+    assert "aspect.knowledge.acquisition" in suggested(shipped, "Ik heb zelf een cursus motiverende gespreksvoering gevolgd.")
+    assert "logic.professional" in suggested(shipped, "Ik als professional weet wat deze man nodig heeft.")
+    assert "practice.focus.bureaucratic" in suggested(
+        shipped, "In elk gesprek controleer ik of hij zijn sollicitaties heeft gedaan.")
+
+
+def test_compounds_in_the_shipped_codebook(shipped):
+    s = scores(shipped, "We hebben een themacontrole gedaan op de inlichtingenplicht, omdat de regelgeving dat vraagt.")
+    words = {e["words"] for e in s["logic.bureaucratic"].evidence if "words" in e}
+    assert {"themacontrole", "inlichtingenplicht"} <= words
+    assert s["logic.bureaucratic"].score >= 0.6
