@@ -27,6 +27,34 @@ from typing import Any
 # An element: attribute and the accepted values ("LOWER"/"LEMMA": string hashes; "PREFIX": strings).
 Element = tuple[str, frozenset]
 Entry = tuple[str, tuple[Element, ...], int]  # key, elements, number of elements
+# The candidates for one word, split for speed: keys of one-word entries; entries whose second
+# element is a LOWER / LEMMA value, by that value (most candidates fail on the next word, and a
+# dict look-up says so at once); the rest (second element a prefix or any word).
+Bucket = tuple[list[str], list[Entry], dict[int, list[Entry]], dict[int, list[Entry]]]
+
+
+def _bucket(entries: list[Entry]) -> Bucket | None:
+    if not entries:
+        return None
+    singles: list[str] = []
+    general: list[Entry] = []
+    by_lower: dict[int, list[Entry]] = {}
+    by_lemma: dict[int, list[Entry]] = {}
+    for entry in entries:
+        key, elems, m = entry
+        if m == 1:
+            singles.append(key)
+            continue
+        attr, values = elems[1]
+        if attr == "LOWER":
+            for v in values:
+                by_lower.setdefault(v, []).append(entry)
+        elif attr == "LEMMA":
+            for v in values:
+                by_lemma.setdefault(v, []).append(entry)
+        else:
+            general.append(entry)
+    return singles, general, by_lower, by_lemma
 
 HEAD_INFLECTIONS = ("", "s", "en", "n", "e", "es")
 LINKS = ("", "s", "e", "en", "-")
@@ -59,6 +87,7 @@ class PhraseIndex:
     _by_prefix: dict[str, list[Entry]] = field(default_factory=dict)
     _prefix_lengths: list[int] = field(default_factory=list)
     _lower_cache: dict[int, list[Entry]] = field(default_factory=dict)
+    _buckets: dict[tuple[str, int], Bucket | None] = field(default_factory=dict)
     _size: int = 0
     # compounds (see the module docstring): one-word entries by value
     _compounds: bool = False
@@ -77,6 +106,7 @@ class PhraseIndex:
         """Let one-word entries added with ``compound=True`` match inside compounds."""
         self._compounds, self._min_head, self._min_part = True, min_head, min_part
         self._lower_cache.clear()
+        self._buckets.clear()
 
     def add_elements(self, key: str, elements: list[tuple[str, str]], compound: bool = False) -> None:
         """Add a sequence of single-valued (attribute, value) elements; ``compound``: a one-word
@@ -151,6 +181,7 @@ class PhraseIndex:
             else:
                 raise ValueError(f"unknown element attribute {attr!r}")
         self._lower_cache.clear()
+        self._buckets.clear()
         self._size += 1
 
     # -- matching -------------------------------------------------------------------------
@@ -207,6 +238,15 @@ class PhraseIndex:
                     out.setdefault(key, (key + "~part", elems, m))
         return list(out.values())
 
+    def _bucket_of(self, kind: str, h: int) -> Bucket | None:
+        """The (cached) bucket of candidates whose first element matches word form or lemma ``h``."""
+        try:
+            return self._buckets[(kind, h)]
+        except KeyError:
+            entries = self._lower_candidates(h) if kind == "L" else self._by_lemma.get(h, [])
+            bucket = self._buckets[(kind, h)] = _bucket(entries)
+            return bucket
+
     def find_arrays(
         self, lowers: list[int], lemmas: list[int], lemmas2: list[int] | None = None
     ) -> list[tuple[str, int, int]]:
@@ -217,44 +257,51 @@ class PhraseIndex:
         """
         out: list[tuple[str, int, int]] = []
         n = len(lowers)
-        lemma_get = self._by_lemma.get
-        cache_get = self._lower_cache.get
-        candidates = self._lower_candidates
-        strings = self.strings
+        buckets = self._buckets
+        bucket_of = self._bucket_of
         for i in range(n):
-            cands = cache_get(lowers[i])
-            if cands is None:
-                cands = candidates(lowers[i])
-            lem = lemma_get(lemmas[i])
-            if lem is not None:
-                cands = cands + lem
+            firsts = [("L", lowers[i]), ("M", lemmas[i])]
             if lemmas2 is not None and lemmas2[i] != lemmas[i]:
-                lem = lemma_get(lemmas2[i])
-                if lem is not None:
-                    cands = cands + lem
-            for key, elems, m in cands:
-                if m == 1:  # the first element matched by construction of the candidate lists
+                firsts.append(("M", lemmas2[i]))
+            for first in firsts:
+                bucket = buckets[first] if first in buckets else bucket_of(*first)
+                if bucket is None:
+                    continue
+                singles, general, next_lower, next_lemma = bucket
+                for key in singles:  # the first element matched by construction of the buckets
                     out.append((key, i, i + 1))
-                    continue
-                end = i + m
-                if end > n:
-                    continue
-                ok = True
-                for j in range(1, m):
-                    attr, values = elems[j]
-                    if attr == "LOWER":
-                        ok = lowers[i + j] in values
-                    elif attr == "LEMMA":
-                        ok = lemmas[i + j] in values or (lemmas2 is not None and lemmas2[i + j] in values)
-                    elif attr == "ANY":
-                        ok = True
-                    else:
-                        ok = strings[lowers[i + j]].startswith(tuple(values))
-                    if not ok:
-                        break
-                if ok:
-                    out.append((key, i, end))
+                if i + 1 < n:
+                    cands = next_lower.get(lowers[i + 1], ())
+                    if next_lemma:
+                        cands = [*cands, *next_lemma.get(lemmas[i + 1], ())]
+                        if lemmas2 is not None and lemmas2[i + 1] != lemmas[i + 1]:
+                            cands = [*cands, *next_lemma.get(lemmas2[i + 1], ())]
+                    for key, elems, m in cands:
+                        if self._rest(elems, 2, m, i, n, lowers, lemmas, lemmas2):
+                            out.append((key, i, i + m))
+                for key, elems, m in general:
+                    if self._rest(elems, 1, m, i, n, lowers, lemmas, lemmas2):
+                        out.append((key, i, i + m))
         return out
+
+    def _rest(self, elems: tuple[Element, ...], start: int, m: int, i: int, n: int, lowers: list[int],
+              lemmas: list[int], lemmas2: list[int] | None) -> bool:
+        """Do elements ``start..m-1`` of an entry match the tokens after position ``i``?"""
+        if i + m > n:
+            return False
+        for j in range(start, m):
+            attr, values = elems[j]
+            if attr == "LOWER":
+                ok = lowers[i + j] in values
+            elif attr == "LEMMA":
+                ok = lemmas[i + j] in values or (lemmas2 is not None and lemmas2[i + j] in values)
+            elif attr == "ANY":
+                ok = True
+            else:
+                ok = self.strings[lowers[i + j]].startswith(tuple(values))
+            if not ok:
+                return False
+        return True
 
 
 def doc_arrays(doc: Any) -> tuple[list[int], list[int]]:

@@ -33,8 +33,9 @@ is recorded, so ``qualcode suggest --explain`` and the stored evidence show why 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from qualcode.codebook.model import Codebook, Indicator, is_under
@@ -82,16 +83,40 @@ class Piece:
     counted: bool = True
 
 
-@dataclass
 class Suggestion:
-    """One suggested code for one fragment (character offsets are relative to the fragment text)."""
+    """One suggested code for one fragment (character offsets are relative to the fragment text).
 
-    code: str
-    score: float
-    start: int
-    end: int
-    evidence: list[dict[str, Any]] = field(default_factory=list)
-    stance: str | None = None
+    The evidence is built when first read: a run stores it only for suggestions above the
+    threshold, and building it for every low score was a good part of the engine's time."""
+
+    __slots__ = ("code", "score", "start", "end", "stance", "_evidence", "_make")
+
+    def __init__(self, code: str, score: float, start: int, end: int, evidence: list[dict[str, Any]] | None = None,
+                 stance: str | None = None, make: Callable[[], list[dict[str, Any]]] | None = None) -> None:
+        self.code, self.score, self.start, self.end, self.stance = code, score, start, end, stance
+        self._evidence = evidence
+        self._make = make
+
+    @property
+    def evidence(self) -> list[dict[str, Any]]:
+        if self._evidence is None:
+            self._evidence = self._make() if self._make is not None else []
+            self._make = None
+        return self._evidence
+
+    @evidence.setter
+    def evidence(self, value: list[dict[str, Any]]) -> None:
+        self._evidence, self._make = value, None
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Suggestion):
+            return NotImplemented
+        return (self.code, self.score, self.start, self.end, self.stance, self.evidence) == (
+            other.code, other.score, other.start, other.end, other.stance, other.evidence)
+
+    def __repr__(self) -> str:
+        return (f"Suggestion(code={self.code!r}, score={self.score!r}, start={self.start}, end={self.end}, "
+                f"stance={self.stance!r})")
 
 
 class _View:
@@ -436,13 +461,10 @@ class RuleEngine:
             first = min(sent_of[s] for s, _ in all_spans)
             last = max(sent_of[e - 1] for _, e in all_spans)
             start_char, end_char = view.sentence_span(first, last)
-            evidence = _evidence(merged, view)
-            evidence.append({"combine": {"stated": round(stated_part, 4), "topic": round(topic_part, 4),
-                                         "topic_cap": settings.topic_cap, "score": round(score, 4)}})
-            if stance:
-                evidence.append({"stance_cue": stance})
-            out.append(Suggestion(code=code, score=round(score, 4), start=start_char, end=end_char,
-                                  evidence=evidence, stance=stance))
+            combine = {"stated": round(stated_part, 4), "topic": round(topic_part, 4), "topic_cap": settings.topic_cap,
+                       "score": round(score, 4)}
+            out.append(Suggestion(code=code, score=round(score, 4), start=start_char, end=end_char, stance=stance,
+                                  make=partial(_full_evidence, merged, view, combine, stance)))
         if trace is not None:
             trace["hits"] = [_hit_record(h, view) for h in sorted(hits, key=lambda x: (x.start, x.code))]
         out.sort(key=lambda s: (-s.score, s.code))
@@ -620,6 +642,15 @@ def _hit_entry(h: Hit, view: _View, counted: bool) -> dict[str, Any]:
     if h.modifiers:
         entry["modifiers"] = h.modifiers
     return entry
+
+
+def _full_evidence(pieces: list[Piece], view: _View, combine: dict[str, Any], stance: str | None
+                   ) -> list[dict[str, Any]]:
+    evidence = _evidence(pieces, view)
+    evidence.append({"combine": combine})
+    if stance:
+        evidence.append({"stance_cue": stance})
+    return evidence
 
 
 def _evidence(pieces: list[Piece], view: _View) -> list[dict[str, Any]]:
