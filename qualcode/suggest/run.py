@@ -12,8 +12,10 @@ from typing import Any
 
 from qualcode.codebook.model import Codebook
 from qualcode.errors import InputError
+from qualcode.language.nlp import get_nlp
 from qualcode.store import Store
 from qualcode.suggest.engines import engine_names, get_engine
+from qualcode.suggest.rules import RuleEngine
 
 ENGINES = ("rules", "model", "all")
 ALL = ("rules", "model")  # what `--engine all` runs
