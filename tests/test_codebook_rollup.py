@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import write as conftest_write
 
 from qualcode.codebook import load_codebook
 from qualcode.codebook.load import CodebookInvalid, read_codebook
@@ -57,9 +58,7 @@ codes:
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / name
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return path
+    return conftest_write(tmp_path / name, text)
 
 
 def test_implies_loads_with_weights_and_shorthand(tmp_path):

@@ -5,15 +5,13 @@ and the explanation. Expected scores are computed by hand from the weights in th
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
 
 import pytest
+from test_suggest_rules import scores
 
 from qualcode.codebook import load_codebook
 from qualcode.language.nlp import get_nlp
 from qualcode.suggest.rules import RuleEngine
-
-ROOT = Path(__file__).resolve().parent.parent
 
 TOY = """\
 codebook:
@@ -81,13 +79,6 @@ def toy(tmp_path_factory):
     return RuleEngine(load_codebook(p), get_nlp())
 
 
-@pytest.fixture(scope="module")
-def shipped():
-    return RuleEngine(load_codebook(ROOT / "codebooks" / "klantmanager.yaml"), get_nlp())
-
-
-def scores(engine, text):
-    return {s.code: s for s in engine.analyse(engine.nlp(text))}
 
 
 def score(engine, text, code):

@@ -235,6 +235,16 @@ class NodeReader:
         self.issue(node, f"{what} must be a number, not {_show(node)}")
         return None
 
+    def weight(self, node: Node) -> float | None:
+        """A weight in (0, 1] (indicators, implications); None and an issue otherwise."""
+        weight = self.number(node, "weight")
+        if weight is None:
+            return None
+        if not 0 < weight <= 1:
+            self.issue(node, f"weight must be in (0, 1], not {weight}")
+            return None
+        return float(weight)
+
     def integer(self, node: Node, what: str, minimum: int = 0) -> int | None:
         if isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:int":
             value = self.value(node)
@@ -321,12 +331,9 @@ class NodeReader:
             return None
         ind = Indicator(kind, value, line=line, column=column, file=self.file)
         if "weight" in items and not blockers:
-            weight = self.number(items["weight"][1], "weight")
+            weight = self.weight(items["weight"][1])
             if weight is not None:
-                if 0 < weight <= 1:
-                    ind.weight = float(weight)
-                else:
-                    self.issue(items["weight"][1], f"weight must be in (0, 1], not {weight}")
+                ind.weight = weight
         if "name" in items:
             ind.name = self.text(items["name"][1], "name")
         if "reason" in items and not blockers:
@@ -658,12 +665,9 @@ class _Loader:
                     continue
                 imp = Implication(target.strip(), 1.0, line, column, r.file)
                 if "weight" in items:
-                    weight = r.number(items["weight"][1], "weight")
+                    weight = r.weight(items["weight"][1])
                     if weight is not None:
-                        if 0 < weight <= 1:
-                            imp.weight = float(weight)
-                        else:
-                            r.issue(items["weight"][1], f"weight must be in (0, 1], not {weight}")
+                        imp.weight = weight
             else:
                 r.issue(entry, f"each entry of implies must be a code id or a mapping with code and weight, "
                                f"not {_show(entry)}")
