@@ -407,3 +407,27 @@ def test_windows_line_ends_are_kept_and_undo_is_exact(proj):
     proj.undo(renamed.run_id)
     proj.undo(added.run_id)
     assert path.read_bytes() == before
+
+
+IMPLIES = MAIN.replace(
+    "        requires: [discretion.coping, logic.market]   # the act needs a stated reason\n",
+    "        requires: [discretion.coping, logic.market]   # the act needs a stated reason\n"
+    "        implies: [{code: logic.market, weight: 0.5}, logic.professional]   # roll-up\n")
+
+
+def test_codes_named_in_implies_follow_and_are_not_deleted(proj):
+    """A roll-up (implies:) names codes by id like requires: a rename or merge follows it, a delete
+    is refused while a code implies the one to delete."""
+    write(proj.root / "codebooks" / "test.yaml", IMPLIES)
+    proj.reload_codebook()
+    with pytest.raises(InputError, match="'logic.professional' is implied by discretion.lower_goals"):
+        proj.delete_code("logic.professional")
+    before = text_of(proj)
+    proj.rename_code("logic.market", "logic.markt")
+    assert text_of(proj) == before.replace("- id: market\n", "- id: markt\n").replace(
+        "logic.market]", "logic.markt]").replace("{code: logic.market,", "{code: logic.markt,")
+    implied = proj.codebook().codes["discretion.lower_goals"].implies
+    assert [(i.code, i.weight) for i in implied] == [("logic.markt", 0.5), ("logic.professional", 1.0)]
+    proj.delete_code("logic.professional", merge_into="logic.bureaucratic")
+    implied = proj.codebook().codes["discretion.lower_goals"].implies
+    assert [i.code for i in implied] == ["logic.markt", "logic.bureaucratic"]

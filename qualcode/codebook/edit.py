@@ -4,7 +4,7 @@ Why text edits and not a YAML round trip: a codebook is a document researchers w
 and keep in git, full of comments that explain coding decisions. Re-serialising it (even with
 a comment-preserving library) re-indents, re-wraps and re-quotes parts nobody touched. Here the
 file is composed with PyYAML, which gives every node its exact character offsets, and only the
-affected text is changed: an ``id:`` value, a ``requires:`` entry, or a code's block of lines cut
+affected text is changed: an ``id:`` value, a ``requires:`` or ``implies:`` entry, or a code's block of lines cut
 from one list and pasted (re-indented) into another. Everything else stays byte for byte.
 
 Every edit is checked before anything is written: the edited files are loaded again (in a
@@ -202,6 +202,10 @@ def plan_delete(cb: Codebook, code: str, *, root: Path, typology_path: str | Pat
     if needs:
         raise InputError(f"'{code}' is required by {', '.join(needs)} (requires:); change that first, or "
                          "merge it into another code (--merge-into CODE)")
+    rolled = [c.id for c in cb.codes.values() if any(i.code == code for i in c.implies)]
+    if rolled:
+        raise InputError(f"'{code}' is implied by {', '.join(rolled)} (implies:); change that first, or "
+                         "merge it into another code (--merge-into CODE)")
     found = _typology_refs(typology_path, root.resolve(), cb)
     if found is not None:
         lines = sorted({n.start_mark.line + 1 for n in found[2] if str(n.value).strip() == code})
@@ -352,7 +356,7 @@ _SAME = ("label", "definition", "include", "exclude", "examples", "codable", "co
 
 def _check_meaning(before: Codebook, after: Codebook, old: str, new: str, *, merge: bool) -> None:
     """The edited codebook must have exactly the expected ids, and every code must be the same
-    code as before apart from its id (and the ids it requires)."""
+    code as before apart from its id (and the ids it requires or implies)."""
     expected: dict[str, Code] = {}
     for code in before.codes.values():
         if merge and code.id == old:
@@ -383,6 +387,8 @@ def _check_expected(before: Codebook, after: Codebook, expected: dict[str, Code]
             diffs.append("blockers")
         if [mapped(r) for r in was.requires] != now.requires:
             diffs.append("requires")
+        if [(mapped(i.code), i.weight) for i in was.implies] != [(i.code, i.weight) for i in now.implies]:
+            diffs.append("implies")
         if now.parent != _parent(new_id):
             diffs.append("parent")
         if diffs:
@@ -522,7 +528,7 @@ class _File:
         self.codes_key: ScalarNode | None = None
         self.codes_value: Node | None = None
         self.entries: list[_Entry] = []
-        self.requires: list[ScalarNode] = []
+        self.code_refs: list[ScalarNode] = []  # code ids in `requires:` and `implies:` (they follow a new id)
         if isinstance(self.root, MappingNode):
             self.codes_key, codes = _pairs(self.root).get("codes", (None, None))
             self.codes_value = codes
@@ -545,9 +551,14 @@ class _File:
         self.entries.append(entry)
         requires = pairs.get("requires", (None, None))[1]
         if isinstance(requires, ScalarNode):
-            self.requires.append(requires)
+            self.code_refs.append(requires)
         elif isinstance(requires, SequenceNode):
-            self.requires += [n for n in requires.value if isinstance(n, ScalarNode)]
+            self.code_refs += [n for n in requires.value if isinstance(n, ScalarNode)]
+        implies = pairs.get("implies", (None, None))[1]
+        for item in implies.value if isinstance(implies, SequenceNode) else [implies] if implies else []:
+            target = _pairs(item).get("code", (None, None))[1] if isinstance(item, MappingNode) else item
+            if isinstance(target, ScalarNode):
+                self.code_refs.append(target)
         if isinstance(children, SequenceNode):
             for child in children.value:
                 self._walk(child, full, ("children", full), children)
@@ -751,7 +762,7 @@ class _Planner:
         for code_id, parent, segment in roots:
             self.relocate(code_id, parent, segment)
         for f in self.files.values():
-            for node in f.requires:
+            for node in f.code_refs:
                 value = str(node.value).strip()
                 if value in ids:
                     self.set_scalar(f, node, ids[value])
