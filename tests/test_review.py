@@ -456,6 +456,7 @@ def test_scripted_screen_makes_a_new_code(project_dir, suggested):
         "",                        # no definition yet
         "c zelfredzaam",           # offered, declined
         "n",
+        "c logic 2",               # QUERY N: the second code matching "logic", not a new code "logic 2"
         "q",
     ]) + "\n"
     res = CliRunner().invoke(get_app(), ["--project", str(project_dir), "review", "--coder", "anna"], input=script)
@@ -467,10 +468,13 @@ def test_scripted_screen_makes_a_new_code(project_dir, suggested):
         assert expected in res.output, expected
     with Project.open(project_dir) as p:
         rows = [(r["code"], r["fragment"], r["text"], r["stance"]) for r in p.coding_rows(coders=["anna"])]
-        assert rows == [("discretion.wakker_te_schudden", "T02_r1:2", "wakker te schudden", "endorses"),
-                        ("discretion.wakker_te_schudden", "T02_r1:4", "Dan houd ik me aan de regels, zo is het beleid.",
-                         None),
-                        ("eigen_regie", "T02_r1:4", "zo is het beleid", None)]
+        second = p.review("x").search_codes("logic")[1].id
+        turn = "Dan houd ik me aan de regels, zo is het beleid."
+        assert sorted(rows, key=str) == sorted([
+            ("discretion.wakker_te_schudden", "T02_r1:2", "wakker te schudden", "endorses"),
+            ("discretion.wakker_te_schudden", "T02_r1:4", turn, None),
+            ("eigen_regie", "T02_r1:4", "zo is het beleid", None),
+            (second, "T02_r1:4", turn, None)], key=str)
         cb = p.codebook()
         assert cb.codes["discretion.wakker_te_schudden"].definition == "Druk zetten om te activeren."
         assert cb.codes["eigen_regie"].examples == ["zo is het beleid"]

@@ -17,6 +17,7 @@ tmux) without cursor bookkeeping; a frame is a few dozen short lines.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -361,9 +362,12 @@ class ReviewScreen:
         return self.keys.read() if self.keys else None
 
     def _unmatched(self, text: str) -> bool:
-        """A name that is no code and that the code search finds nothing for."""
+        """A name that is no code and that the code search finds nothing for (``QUERY N`` is
+        looked up as QUERY, as the code prompt reads it)."""
         t = text.strip()
-        return bool(t) and t not in self.s.codebook.codes and not t.isdigit() and not self.s.search_codes(t)
+        m = re.fullmatch(r"(.*\S)\s+(\d)", t)
+        query = m.group(1) if m else t
+        return bool(t) and t not in self.s.codebook.codes and not t.isdigit() and not self.s.search_codes(query)
 
     def _hits_panel(self, title: str, hits: list[CodeHit], extra: list[Text]) -> list[Text]:
         from rich.text import Text
