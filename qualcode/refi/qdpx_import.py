@@ -54,7 +54,7 @@ from qualcode.anonymity.detect import Finding, SensitiveTerms, detect
 from qualcode.coding.apply import add_memo, check_stance
 from qualcode.coding.ingest import FileResult, _store_transcript
 from qualcode.config import CONFIG_NAME
-from qualcode.errors import InputError
+from qualcode.errors import InputError, ProblemFound
 from qualcode.refi.qdc import codebook_to_yaml
 from qualcode.refi.qdpx_read import QDE_NAME, QdpxContent, Selection, Source, read_qdpx, split_markers
 from qualcode.store import now
@@ -90,10 +90,11 @@ class QdpxImport:
     codebook: str | None = None
     skipped: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # referenced in the file but not in it: exit 1
 
     def to_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in ("run_id", "transcripts", "codings", "coders", "cases", "attributes",
-                                              "memos", "codebook", "skipped", "warnings")}
+                                              "memos", "codebook", "skipped", "warnings", "missing")}
 
 
 def transcript_id_for(name: str) -> str:
@@ -122,6 +123,26 @@ def _fragment_for(turns: list[Any], tid: str, start: int, end: int) -> str:
     return f"{tid}:{best.n}"
 
 
+def _within_turns(turns: list[Any], span: tuple[int, int] | None) -> tuple[int, int] | None:
+    """``span`` with its ends moved onto turn text (None if it covers none).
+
+    Why: a tool that codes whole lines (qc) ends a selection after the line's ``\\n``, and
+    the last line's newline lies outside every turn. A coding is about the words: its ends
+    belong on them, as they always are for a coding made in qualcode (which this leaves as
+    it is, so a round trip keeps every span).
+    """
+    if span is None:
+        return None
+    start, end = span
+    ordered = sorted(turns, key=lambda t: t.start)
+    first = next((t for t in ordered if t.end > start), None)
+    last = next((t for t in reversed(ordered) if t.start < end), None)
+    if first is None or last is None:
+        return None
+    start, end = max(start, first.start), min(end, last.end)
+    return (start, end) if end > start else None
+
+
 def _codebook_target(project: Project, cb_id: str, text: str) -> Path:
     folder = project.root / "codebooks"
     n = 1
@@ -147,6 +168,10 @@ def import_qdpx(
     config = project.config
     content = read_qdpx(path, interviewer_labels=config.interviewer_labels, language=config.language)
     importer = _Importer(project, content, str(path), default_coder)
+    if content.sources and not importer.importable and content.missing:
+        raise ProblemFound("nothing imported: " + "; ".join(content.missing[:10])
+                           + (f"; and {len(content.missing) - 10} more" if len(content.missing) > 10 else ""),
+                           file=str(path))
     importer.check(prefix)
     params = {"file": str(path), "prefix": prefix, "allow_pii": allow_pii, "use_codebook": use_codebook}
     cb = content.codebook
@@ -173,7 +198,7 @@ class _Importer:
         self.content = content
         self.display = display
         self.default_coder = default_coder
-        self.report = QdpxImport(run_id=None, warnings=list(content.warnings))
+        self.report = QdpxImport(run_id=None, warnings=list(content.warnings), missing=list(content.missing))
         self.importable = [s for s in content.sources if s.text is not None]
         self.coders: set[str] = set()
 
@@ -254,6 +279,12 @@ class _Importer:
         self.store.remember_codebook(cb.hash, cb.id, self.report.codebook, cb.to_dict())
         if use_codebook:
             _point_config_at(self.project, self.report.codebook)
+        undefined = [c.id for c in cb.codes.values() if c.codable and not c.definition]
+        if undefined:  # qualcode requires a definition for every codable code; most tools have none
+            shown = ", ".join(undefined[:5]) + (", ..." if len(undefined) > 5 else "")
+            self.report.warnings.append(
+                f"{self.report.codebook}: {len(undefined)} codable code(s) have no definition yet ({shown}); "
+                f"write them before using this codebook, then run `qualcode codebook validate {self.report.codebook}`")
 
     def store_coders_and_cases(self) -> None:
         for name in sorted(set(self.content.users.values())):
@@ -268,6 +299,7 @@ class _Importer:
             if case.description:
                 self.memo("case", case.name, case.description, None)
         self.report.cases = [c.name for c in self.content.cases]
+
 
     def default_case(self, src: Source) -> str | None:
         """``[case: X]``, else front matter ``case:``, else the one case that references the
@@ -343,7 +375,7 @@ class _Importer:
         assert st is not None
         if not sel.codings:
             return
-        span = st.text_map.span(sel.start, sel.end)
+        span = _within_turns(st.turns, st.text_map.span(sel.start, sel.end))
         if span is None:
             self.report.warnings.append(
                 f"source {src.name!r}: selection {sel.start}-{sel.end} covers no text that qualcode keeps "
