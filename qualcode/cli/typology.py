@@ -15,7 +15,7 @@ import typer
 from qualcode.cli.app import app, open_project
 from qualcode.cli.printer import Format, output_format, print_frames
 from qualcode.tables.frame import frame_table
-from qualcode.tables.typology import assignment_json
+from qualcode.tables.typology import OVERRIDE_ATTR, assignment_json
 from qualcode.tables.typology_tables import TypologyTableOptions
 
 
@@ -44,15 +44,16 @@ def typology_cli(
                                          help="Numeric case attribute to check respondent ids against."),
     max_quotes: int = typer.Option(3, "--max-quotes", help="Appendix: quotes per feature and team."),
     max_words: int = typer.Option(40, "--max-words", help="Appendix: words per quote (0: no limit)."),
-    override_attr: str = typer.Option("type", "--override-attr", help="Case attribute holding a manual type."),
+    override_attr: str = typer.Option(OVERRIDE_ATTR, "--override-attr", help="Case attribute holding a manual type."),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, md, tex, xlsx, docx, csv or json."),
     out: Path = typer.Option(None, "--out", "-o", help="Write to this file (format from the extension)."),
 ) -> None:
     """Assign each case (or each team, --level team) a type from its coded features.
 
     A type needs at least min_score points and a lead of margin over the runner-up (see the
-    typology file); a case attribute `type` set with `qualcode cases set ID type=regisseur` wins
-    and is marked manual. Tables: the assignment with supporting and contradicting fragments, the
+    typology file); the case attribute `qualcode.type`, set with `qualcode cases set ID
+    qualcode.type=regisseur`, wins and is marked manual (an attribute called plain `type` is
+    an ordinary attribute). Tables: the assignment with supporting and contradicting fragments, the
     distribution over types (respondent ids as ranges, Adm01_r1 t/m r3), the type profile
     (dominant pole per aspect by majority rule) and the appendix of quotes per type and team.
 

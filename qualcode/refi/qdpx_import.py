@@ -20,7 +20,10 @@ source's ``<Description>`` (qualcode's export writes them); without markers, a s
 exactly one case references by ``<SourceRef>`` belongs to that case; else the transcript
 rules apply (a speaker label that names a case, otherwise the transcript id).
 
-Variables. Source values become transcript attributes, case values case attributes.
+Variables. Source values become transcript attributes, case values case attributes, except
+a case value that equals what the case inherits from its transcripts anyway (the value all
+of them share): that one stays a transcript attribute only (see
+:meth:`_Importer.store_case_attributes`).
 
 Users and codings. Each ``<User>`` is a coder named by its ``name`` (else its GUID). A
 coding's coder is its ``creatingUser``, else its selection's, else ``default_coder``.
@@ -58,6 +61,7 @@ from qualcode.errors import InputError, ProblemFound
 from qualcode.refi.qdc import codebook_to_yaml
 from qualcode.refi.qdpx_read import QDE_NAME, QdpxContent, Selection, Source, read_qdpx, split_markers
 from qualcode.store import now
+from qualcode.transcripts.attributes import effective_case_attributes, from_stored
 from qualcode.transcripts.model import ParsedTranscript
 
 if TYPE_CHECKING:
@@ -182,6 +186,7 @@ def import_qdpx(
         for src in importer.importable:
             importer.store_source(src, allow_pii)
         importer.assign_selection_cases()
+        importer.store_case_attributes()
         importer.store_remaining_notes()
         r = importer.report
         project.store.set_run_summary(run_id, {"transcripts": len(r.transcripts), "codings": r.codings,
@@ -292,14 +297,30 @@ class _Importer:
             self.coders.add(name)
         for case in self.content.cases:
             self.store.ensure_case(case.name)
-            for key, (value, type_) in sorted(case.values.items()):
-                if value is not None:
-                    self.store.set_attribute("case", case.name, key, value, type_, "import")
-                    self.report.attributes += 1
             if case.description:
                 self.memo("case", case.name, case.description, None)
         self.report.cases = [c.name for c in self.content.cases]
 
+    def store_case_attributes(self) -> None:
+        """Each case's variable values as its own attributes, except those it inherits anyway.
+
+        Why after the sources: qualcode's export (and case-based tools) repeat a transcript's
+        attributes on its cases. Stored on the case as well, a transcript attribute ``type:
+        groepsinterview`` would become a case attribute; so a value that equals what the case
+        inherits from its transcripts (the value all of them share) stays on the transcripts.
+        """
+        inherited = effective_case_attributes(self.store.attributes("transcript"), [],
+                                              self.store.case_transcript_links())
+        for case in self.content.cases:
+            mine = inherited.get(case.name, {})
+            for key, (value, type_) in sorted(case.values.items()):
+                if value is None:
+                    continue
+                same = mine.get(key)
+                if same is not None and same["type"] == type_ and same["value"] == from_stored(value, type_):
+                    continue
+                self.store.set_attribute("case", case.name, key, value, type_, "import")
+                self.report.attributes += 1
 
     def default_case(self, src: Source) -> str | None:
         """``[case: X]``, else front matter ``case:``, else the one case that references the

@@ -172,10 +172,15 @@ def _collect_notes(memos: list[dict[str, Any]], codings: list[dict[str, Any]]) -
     """Project, code, transcript and fragment memos (a fragment's go on its transcript) and
     coding memos; case memos are left out: a ``<Case>`` has no NoteRef, they become its description."""
     out = _Notes()
-    for m in memos:
+    seen: dict[str, int] = {}
+    # Why by content, not by memo id: the project that imports this file numbers its memos in
+    # another order, and its own export must still be byte-identical to this one.
+    for m in sorted(memos, key=lambda m: (m["target_kind"], m["target_id"] or "", m["coder"] or "", m["text"])):
         if m["target_kind"] == "case":
             continue  # a <Case> has no NoteRef: case memos become its <Description>
-        g = guid("memo", str(m["id"]))
+        key = "\t".join((m["target_kind"], m["target_id"] or "", m["coder"] or "", m["text"]))
+        seen[key] = seen.get(key, 0) + 1
+        g = guid("memo", key if seen[key] == 1 else f"{key}\t{seen[key]}")
         out.notes.append((g, f"memo on {m['target_kind']}" + (f" {m['target_id']}" if m["target_id"] else ""),
                           m["text"], m["coder"]))
         kind, target = m["target_kind"], m["target_id"]
