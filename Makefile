@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 QC     := $(BIN)/qualcode
 
-.PHONY: demo test lint lint-fix docs bench report-screenshot clean tools-env test-tools
+.PHONY: demo test lint lint-fix docs bench eval report-screenshot clean tools-env test-tools
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -92,6 +92,12 @@ test-tools: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/agreement_bench.py
+
+# Quality on our own gold sets (benchmarks/gold): the issue-12 table with a baseline beside every figure.
+# `make eval` reports the held-out half; tune on `make eval SPLIT=dev` only. Figures also in benchmarks/results/.
+SPLIT ?= heldout
+eval: $(STAMP)
+	$(BIN)/python benchmarks/eval.py --split $(SPLIT)
 
 clean:
 	rm -rf $(VENV) qualcode.db qualcode.db-wal qualcode.db-shm .pytest_cache .ruff_cache .mypy_cache

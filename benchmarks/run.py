@@ -6,7 +6,8 @@ Targets (2 cores, 24 GB):
   processes; peak memory under 2 GB;
 - review: the next fragment ready within 50 ms of a key press on that 1,000-transcript project.
 Agreement (2 and 3 coders, 100,000 turns, 60 codes) is in agreement_bench.py; the model choice in
-model_choice.py.
+model_choice.py. The same run measures quality on benchmarks/gold (benchmarks/eval.py, `make eval`) and
+prints it on one line with the engine's words/s: what each improvement costs in speed.
 Prints a table of measured values and whether each target is met. Use --small for a quick run.
 """
 
@@ -63,9 +64,8 @@ def bench_review(project) -> tuple[float, float, float]:
     """
     import statistics
 
-    from qualcode.coding.review import ReviewSession
 
-    session = ReviewSession(project, "bench")
+    session = project.review("bench")
     step = max(1, session.total // 300)
     nexts = []
     for i in range(300):
@@ -133,6 +133,19 @@ def bench_rules(n_transcripts: int, words_each: int, processes: int) -> dict:
     }
 
 
+def bench_quality() -> dict:
+    """The gold-set figures of `make eval` (held-out, and the dev macro-F1), measured in the same run
+    as the speed: see benchmarks/eval.py."""
+    from eval import quality
+
+    held = quality("heldout")
+    dev = quality("dev")
+    keep = ("logic_macro_f1", "logic_macro_f1_all_logics", "professional_recall", "professional_precision",
+            "top1_single_logic", "coping_recall", "typology_accuracy", "typology_accuracy_assigned",
+            "typology_coverage")
+    return {**{k: held[k] for k in keep}, "dev_logic_macro_f1": dev["logic_macro_f1"]}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--small", action="store_true", help="100 transcripts instead of 1,000")
@@ -141,7 +154,15 @@ def main() -> None:
     n = 100 if args.small else 1000
     results = {"help_s": round(bench_help(), 3), "anonymity_20k_words_s": round(bench_anonymity(), 4)}
     results["rules"] = bench_rules(n, 5000, args.processes)
+    results["quality"] = bench_quality()
     print(json.dumps(results, indent=2))
+    q = results["quality"]
+    # Quality and speed on one line, so a colleague sees what an engine change costs in speed.
+    print(f"rules engine: {results['rules']['engine_words_per_s']:,} words/s on {args.processes} process(es) | "
+          f"gold heldout: logic macro-F1 {q['logic_macro_f1']:.2f} (all-logics baseline "
+          f"{q['logic_macro_f1_all_logics']:.2f}), top-1 {q['top1_single_logic']:.2f}, coping recall "
+          f"{q['coping_recall']:.2f}, typology accuracy {q['typology_accuracy']:.2f} | dev: logic macro-F1 "
+          f"{q['dev_logic_macro_f1']:.2f}")
     checks = [
         ("qualcode --help < 0.3 s", results["help_s"] < 0.3),
         ("anonymity check of 20,000 words < 50 ms", results["anonymity_20k_words_s"] < 0.05),

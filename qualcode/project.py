@@ -20,6 +20,7 @@ from qualcode.agreement.disagreements import disagreements, disagreements_frame
 from qualcode.codebook import load_codebook
 from qualcode.codebook.model import Codebook, is_under
 from qualcode.codebook.resolve import check_prefixes, parse_prefixes, resolve_code
+from qualcode.codebook.shipped import shipped_codebooks_dir
 from qualcode.codebook.typology import load_typology
 from qualcode.coding.apply import accept_suggestion, add_coding, add_memo, coding_record, remove_codings
 from qualcode.coding.coders import check_coder_names, one_coder
@@ -29,8 +30,11 @@ from qualcode.coding.recode import CodeChange, merge_codes, move_code, rename_co
 from qualcode.coding.review import ReviewSession
 from qualcode.config import CONFIG_NAME, CONFIG_TEMPLATE, Config, current_user, find_project_root, load_config
 from qualcode.errors import InputError
+from qualcode.recordfiles import select_split
 from qualcode.store import Store
+from qualcode.suggest.engines import get_engine
 from qualcode.suggest.evaluate import evaluate, evaluation_report
+from qualcode.suggest.gold import GoldReport, evaluate_gold, gold_texts, read_gold
 from qualcode.suggest.model import TrainResult, model_rows, train_model
 from qualcode.suggest.run import run_suggest, suggestion_record
 from qualcode.tables.aspects import aspects
@@ -48,25 +52,13 @@ from qualcode.tables.typology import (
     gather,
     resolve_typology_path,
 )
+from qualcode.tables.typology_eval import TypologyEvaluation, evaluate_assignment, read_variants
 from qualcode.tables.typology_tables import TypologyTableOptions, typology_table
 from qualcode.transcripts.attributes import check_key, effective_case_attributes, from_stored, parse_value
 from qualcode.transcripts.sentences import split_sentences_batch
 
 if TYPE_CHECKING:
     import pandas as pd
-
-
-def shipped_codebooks_dir() -> Path:
-    """Folder of the codebooks shipped with qualcode (repo ``codebooks/``, installed as package data)."""
-    from importlib.resources import files
-
-    try:
-        installed = Path(str(files("qualcode.codebooks")))
-        if (installed / "klantmanager.yaml").is_file():
-            return installed
-    except ModuleNotFoundError:
-        pass
-    return Path(__file__).resolve().parent.parent / "codebooks"  # a source checkout / editable install
 
 
 class Project:
@@ -607,6 +599,28 @@ class Project:
 
         return assignment_frame(self.typology_data(typology_path, coder, level, **options))
 
+    def typology_evaluation(self, path: str | Path, typology_path: str | Path | None = None,
+                            coder: str | None = None, level: str | None = None, *,
+                            split: str | None = None) -> TypologyEvaluation:
+        """``qualcode typology --evaluate FILE``: the assignment (as :meth:`typology`) against the
+        known variants in FILE (``case,variant[,split]``): accuracy, coverage, accuracy where
+        assigned, per-variant recall and precision, confusion, majority baseline
+        (:mod:`qualcode.tables.typology_eval`)."""
+        data = self.typology_data(typology_path, coder, level)
+        type_ids = [t.id for t in data.typology.types]
+        known = select_split(read_variants(path, type_ids, sorted(self.store.case_ids())), split, path, "case")
+        # An abstention may carry a reason (an ``undetermined`` type): shown per case when it does.
+        details = {a.case: {"scores": a.scores, "manual": a.manual,
+                            **({"reason": reason} if (reason := getattr(a, "reason", None)) else {})}
+                   for a in data.assignments}
+        result = evaluate_assignment(data.type_of(), known, type_ids, source=str(path), typology=data.typology.id,
+                                     coder=data.coder, level=data.level, split=split, details=details)
+        manual = sorted(k.case for k in known if details.get(k.case, {}).get("manual"))
+        if manual:
+            result.notes.append(f"{len(manual)} case(s) have a manual type (case attribute 'type'), compared as "
+                                f"assigned: {', '.join(manual)}")
+        return result
+
     def typology_tables(
         self,
         names: Sequence[str],
@@ -818,3 +832,19 @@ class Project:
 
         return evaluate(self.store, self.codebook(), coder, engine, codes, manual_only=manual_only,
                         min_score=min_score)
+
+    def evaluate_gold(self, path: str | Path, *, engine: str = "rules", split: str | None = None,
+                      codes: str | None = None, min_score: float | None = None,
+                      codebook: str | Path | None = None, model_coder: str | None = None,
+                      progress: Progress | None = None) -> GoldReport:
+        """``qualcode evaluate --gold FILE`` in a project: run ``engine`` on the gold items (texts,
+        or fragment ids of this project) and score it per code and family, with the majority and
+        all-siblings baselines, top-1 and calibration (:mod:`qualcode.suggest.gold`)."""
+        cb = self.codebook(codebook)
+        items = select_split(read_gold(path, cb), split, path)
+        turn = self.turn_lookup()
+        texts = gold_texts(items, lambda fid: (found[1] if (found := turn(fid)) else None), path)
+        eng = get_engine(engine, cb, spacy_model=self.config.spacy_model, store=self.store, coder=model_coder)
+        return evaluate_gold(items, texts, cb, eng, engine_name=engine, source=path, split=split, codes=codes,
+                             min_score=min_score, progress=progress)
+

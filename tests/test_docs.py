@@ -190,6 +190,34 @@ def _copy_tool_exports(cwd: Path) -> None:
 SKIP = {
     "make report-screenshot": "needs Chromium and draws a picture; not a qualcode command",
 }
+def _gold_file(cwd: Path) -> None:
+    """Stand-in for a researcher's own gold file: quotes with the codes they carry, as text and as
+    fragment ids of the sample project."""
+    (cwd / "mine.csv").write_text(
+        "text,labels\n"
+        "\"Ik kijk per klant wat past, elke klant is anders.\",logic.professional\n"
+        "\"Dat moet van de wet, zo zijn de regels.\",logic.bureaucratic\n"
+        "\"We worden afgerekend op uitstroomcijfers; ik heb geen tijd voor iedereen.\","
+        "\"logic.market;discretion.coping\"\n",
+        encoding="utf-8",
+    )
+
+
+def _anna_codes_by_hand(cwd: Path) -> None:
+    """"After coding": anna codes two turns by hand (the walkthrough's own manual coding was undone by
+    `qualcode runs undo 7`)."""
+    from qualcode.project import Project
+
+    with Project.open(cwd) as project:
+        project.code("Hvs01_g1:33", ["logic.market"], coder="anna")
+        project.code("Hvs01_g1:2", ["logic.professional"], coder="anna")
+
+
+# What a person would have done before a line (a file written, turns coded): done before the line runs.
+BEFORE = {
+    "qualcode evaluate --gold mine.csv": _gold_file,
+    "qualcode evaluate --coder anna --manual-only": _anna_codes_by_hand,
+}
 # Shell lines: what the test does instead.
 SHELL = {
     "cp ~/interviews/*.docx transcripts/": _copy_interviews,
@@ -220,7 +248,7 @@ EXIT = {
 
 def test_readme_commands_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     lines = readme_lines()
-    for rules in (SKIP, SHELL, STDIN, THEN):
+    for rules in (SKIP, BEFORE, SHELL, STDIN, THEN):
         stale = [line for line in rules if line not in lines]
         assert not stale, f"rules for lines no longer in README.md (update tests/test_docs.py): {stale}"
     # both `qualcode ingest transcripts/` lines share the EXIT rule; the first runs on the (clean) sample
@@ -255,6 +283,8 @@ def test_readme_commands_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
             elif words[0] == "cd":
                 monkeypatch.chdir(Path.cwd() / words[1])
             elif words[0] == "qualcode":
+                if line in BEFORE:
+                    BEFORE[line](Path.cwd())
                 expected = EXIT.get(line, 0) if Path.cwd() != sample else 0
                 qualcode(words[1:], STDIN.get(line), expected, line)
                 ran += 1

@@ -17,7 +17,8 @@ from typer.core import TyperGroup
 
 from qualcode.cli import printer
 from qualcode.cli.printer import err
-from qualcode.errors import QualcodeError
+from qualcode.config import find_project_root
+from qualcode.errors import InputError, QualcodeError
 from qualcode.project import Project
 
 
@@ -98,3 +99,15 @@ def main_options(
 def open_project() -> Project:
     """Open the project named by --project, or the nearest one above the working folder."""
     return Project.open(state.project_dir)
+
+
+def find_project() -> Project | None:
+    """The project named by --project or found above the working folder; ``None`` outside any
+    project (for commands that also work without one, such as ``evaluate --gold`` on texts)."""
+    if state.project_dir is not None:
+        return Project.open(state.project_dir)
+    try:
+        root = find_project_root()
+    except InputError:
+        return None
+    return Project.open(root)

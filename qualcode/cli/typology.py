@@ -13,9 +13,12 @@ from pathlib import Path
 import typer
 
 from qualcode.cli.app import app, open_project
-from qualcode.cli.printer import Format, output_format, print_frames
+from qualcode.cli.printer import Format, line, output_format, print_frames, print_tables
+from qualcode.errors import InputError
+from qualcode.export.table import Table
 from qualcode.tables.frame import frame_table
 from qualcode.tables.typology import OVERRIDE_ATTR, assignment_json
+from qualcode.tables.typology_eval import TypologyEvaluation
 from qualcode.tables.typology_tables import TypologyTableOptions
 
 
@@ -45,6 +48,9 @@ def typology_cli(
     max_quotes: int = typer.Option(3, "--max-quotes", help="Appendix: quotes per feature and team."),
     max_words: int = typer.Option(40, "--max-words", help="Appendix: words per quote (0: no limit)."),
     override_attr: str = typer.Option(OVERRIDE_ATTR, "--override-attr", help="Case attribute holding a manual type."),
+    evaluate: Path = typer.Option(None, "--evaluate",
+                                  help="CSV case,variant[,split] of known variants: score the assignment against it."),
+    split: str = typer.Option(None, "--split", help="--evaluate: only the cases of this split (dev, heldout, all)."),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, md, tex, xlsx, docx, csv or json."),
     out: Path = typer.Option(None, "--out", "-o", help="Write to this file (format from the extension)."),
 ) -> None:
@@ -59,6 +65,15 @@ def typology_cli(
 
     JSON (assignment): a list of {case, type, scores, evidence: [fragment ids], contradicting, manual}.
 
+    --evaluate FILE compares the assignment with known variants (CSV case,variant[,split]):
+    accuracy overall (a case without a type counts as wrong), coverage (share given a type),
+    accuracy where assigned, per-variant recall and precision, a confusion table, and the
+    majority baseline (every case gets the most common known variant). JSON: {source, typology,
+    coder, level, split, cases, assigned, correct, accuracy, coverage, accuracy_assigned,
+    majority: {variant, accuracy}, variants: [{variant, cases, assigned, correct, recall,
+    precision}], confusion: {variant: {said: n}}, columns, per_case: [{case, variant, assigned,
+    correct, scores, manual}], verdict, notes}.
+
     Examples:
 
       qualcode typology --coder anna
@@ -68,7 +83,16 @@ def typology_cli(
       qualcode typology --coder anna --table profile --counts --format md
 
       qualcode typology --coder anna --table all --out exports/typologie.xlsx
+
+      qualcode typology --coder anna --evaluate known-variants.csv --split heldout
     """
+    if evaluate is not None:
+        with open_project() as project:
+            result = project.typology_evaluation(evaluate, typology, coder, level, split=split)
+        _print_evaluation(result, fmt, out)
+        return
+    if split is not None:
+        raise InputError("--split goes with --evaluate FILE")
 
     names = [t.value for t in TypologyTable if t != TypologyTable.all] if table == TypologyTable.all else [table.value]
     with open_project() as project:
@@ -84,3 +108,28 @@ def typology_cli(
                    for n, df in frames.items()}
         json_data = records if table == TypologyTable.all else records[table.value]
     print_frames(list(frames.values()), fmt, out, sheets=names, json_data=json_data)
+
+
+def _print_evaluation(result: TypologyEvaluation, fmt: Format, out: Path | None) -> None:
+    """Summary (each figure beside the majority baseline), per-variant figures and the confusion table."""
+    base = result.majority
+    summary = Table(["measure", "typology", f"everyone {base['variant']}"], [
+        ["accuracy (no type = wrong)", result.accuracy, base["accuracy"]],
+        ["coverage (share given a type)", result.coverage, 1.0],
+        ["accuracy where assigned", result.accuracy_assigned, base["accuracy"]],
+        ["cases", result.cases, result.cases],
+    ], title=f"Typology {result.typology} vs {result.source}" + ("" if result.split == "all" else
+                                                                  f", split {result.split}"),
+        notes=list(result.notes))
+    variants = Table(["variant", "cases", "assigned", "correct", "recall", "precision"],
+                     [[v["variant"], v["cases"], v["assigned"], v["correct"], v["recall"], v["precision"]]
+                      for v in result.variants], title="Per variant")
+    confusion = Table(["known \\ assigned", *result.columns, "total"],
+                      [[t, *row.values(), sum(row.values())] for t, row in result.confusion.items()],
+                      title="Confusion (rows: known variant; columns: what the typology said)")
+    kind = output_format(fmt, out)
+    if kind != Format.table:
+        summary.notes.insert(0, result.verdict)
+    print_tables([summary, variants, confusion], fmt, out, json_data=result.to_dict())
+    if kind == Format.table:
+        line(result.verdict, style="bold")

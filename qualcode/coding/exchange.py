@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from qualcode.codebook.resolve import resolve_code
 from qualcode.coding.apply import check_stance, coding_record
 from qualcode.errors import InputError
+from qualcode.recordfiles import csv_records, jsonl_records, read_utf8
 from qualcode.store import Store, now
 
 if TYPE_CHECKING:
@@ -116,29 +117,11 @@ def read_rows(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
     """(line number, row) for every record of an exchange file; empty CSV cells become ``None``."""
     path = Path(path)
     kind = _kind(path)
-    if not path.is_file():
-        raise InputError("no such file", file=path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"not UTF-8 text ({exc.reason} at byte {exc.start}); save the file as UTF-8", file=path
-        ) from None
+    text = read_utf8(path)
     if kind == "csv":
         return list(_csv_rows(path, text))
     if kind == "jsonl":
-        out = []
-        for i, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"not valid JSON: {exc.msg}", file=path, line=i) from None
-            if not isinstance(obj, dict):
-                raise InputError("each line must be a JSON object", file=path, line=i)
-            out.append((i, obj))
-        return out
+        return jsonl_records(path, text)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -149,19 +132,12 @@ def read_rows(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
 
 
 def _csv_rows(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    first = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first.count) if first else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = next(reader)
-    except StopIteration:
+    records = csv_records(path, text)
+    first = next(records, None)
+    if first is None:
         return
-    header = [h.strip().lower() for h in header]
-    line = reader.line_num
-    for cells in reader:
-        start_line, line = line + 1, reader.line_num
-        if not any(c.strip() for c in cells):
-            continue
+    header = [h.strip().lower() for h in first[1]]
+    for start_line, cells in records:
         if len(cells) > len(header):
             raise InputError(f"{len(cells)} cells but the header names {len(header)} columns", file=path,
                              line=start_line)

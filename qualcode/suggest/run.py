@@ -12,12 +12,11 @@ from typing import Any
 
 from qualcode.codebook.model import Codebook
 from qualcode.errors import InputError
-from qualcode.language.nlp import get_nlp
 from qualcode.store import Store
-from qualcode.suggest.model import load_model_engine
-from qualcode.suggest.rules import RuleEngine
+from qualcode.suggest.engines import engine_names, get_engine
 
 ENGINES = ("rules", "model", "all")
+ALL = ("rules", "model")  # what `--engine all` runs
 
 
 def run_suggest(
@@ -41,8 +40,8 @@ def run_suggest(
     Fragments that already carry the same (engine, code) suggestion, in any status, are skipped,
     so running suggest twice adds nothing and earlier decisions stand.
     """
-    if engine not in ENGINES:
-        raise InputError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
+    if engine != "all" and engine not in engine_names():
+        raise InputError(f"unknown engine {engine!r}; use one of {', '.join([*engine_names(), 'all'])}")
     if codes and not any(c == codes or c.startswith(codes + ".") for c in codebook.codes):
         raise InputError(f"no code in the codebook starts with {codes!r}")
     known = {r["id"] for r in store.transcript_summaries()}
@@ -56,13 +55,10 @@ def run_suggest(
             texts_by_tid[f["transcript_id"]] = store.transcript_text(f["transcript_id"])
     texts = [texts_by_tid[f["transcript_id"]][f["start"] : f["end"]] for f in frags]
 
-    engines: list[tuple[str, Any]] = []
-    if engine in ("rules", "all"):
-
-        engines.append(("rules", RuleEngine(codebook, get_nlp(spacy_model), codes)))
-    if engine in ("model", "all"):
-
-        engines.append(("model", load_model_engine(store, codebook, coder=model_coder, codes=codes)))
+    engines: list[tuple[str, Any]] = [
+        (name, get_engine(name, codebook, codes=codes, spacy_model=spacy_model, store=store, coder=model_coder))
+        for name in (ALL if engine == "all" else (engine,))
+    ]
 
     records: list[dict[str, Any]] = []
     params = {"engine": engine, "codes": codes, "min_score": min_score, "transcripts": list(transcripts or []),
