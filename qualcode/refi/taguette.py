@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.codebook.model import Codebook, RuleSettings, codebook_id_from_name
 from qualcode.errors import InputError
+from qualcode.recordfiles import csv_records
 from qualcode.refi.offsets import Squeezed, locate_snippet
 from qualcode.refi.qdpx_import import transcript_id_for
 from qualcode.refi.tagpaths import Tag, codebook_from_tags, tag_code_id
@@ -90,10 +91,10 @@ def read_codebook_csv(path: str | Path, *, language: str = "nl") -> Codebook:
     """A codebook from a tag CSV (Taguette's codebook export, or one written for its import):
     the hierarchy from the tag names (:mod:`qualcode.refi.tagpaths`), descriptions as definitions."""
     path = Path(path)
-    rows = list(csv.reader(io.StringIO(_text_of(path), newline="")))
+    rows = list(csv_records(path, _text_of(path)))
     if not rows:
         raise InputError("empty file: expected a header row with a 'tag' column", file=path, line=1)
-    header = [h.strip().lower() for h in rows[0]]
+    header = [h.strip().lower() for h in rows[0][1]]
     names = [h for h in ("tag", "name", "path") if h in header]
     if len(names) != 1:
         found = ", ".join(repr(h) for h in header) or "nothing"
@@ -102,9 +103,7 @@ def read_codebook_csv(path: str | Path, *, language: str = "nl") -> Codebook:
                          f"{found})", file=path, line=1)
     col, desc = header.index(names[0]), header.index("description") if "description" in header else None
     tags: list[Tag] = []
-    for line, cells in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in cells):
-            continue
+    for line, cells in rows[1:]:
         name = cells[col].strip() if col < len(cells) else ""
         if not name:
             raise InputError("empty tag name", file=path, line=line)
@@ -185,21 +184,15 @@ def read_highlights(path: str | Path) -> list[HighlightRow]:
         return out
     if path.suffix.lower() not in (".csv", ".txt"):
         raise InputError("a Taguette highlights export is .csv or .xlsx", file=path)
-    reader = csv.reader(io.StringIO(_text_of(path), newline=""))
-    try:
-        header = next(reader, None)
-        if header is None:
-            raise InputError("empty file: expected a header row", file=path, line=1)
-        cols = _header_map(header, path)
-        line = reader.line_num
-        for cells in reader:
-            start, line = line + 1, reader.line_num
-            if len(out) >= MAX_ROWS:
-                raise InputError(f"more than {MAX_ROWS} rows", file=path)
-            if any(c.strip() for c in cells):
-                out.append(_rows(cells, cols, start))
-    except csv.Error as exc:
-        raise InputError(f"not a readable CSV file: {exc}", file=path, line=reader.line_num) from None
+    records = csv_records(path, _text_of(path))
+    first = next(records, None)
+    if first is None:
+        raise InputError("empty file: expected a header row", file=path, line=1)
+    cols = _header_map(first[1], path)
+    for line, cells in records:
+        if len(out) >= MAX_ROWS:
+            raise InputError(f"more than {MAX_ROWS} rows", file=path)
+        out.append(_rows(cells, cols, line))
     return out
 
 
