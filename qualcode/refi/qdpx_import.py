@@ -137,10 +137,9 @@ def _within_turns(turns: list[Any], span: tuple[int, int] | None) -> tuple[int, 
     """
     if span is None:
         return None
-    start, end = span
-    ordered = sorted(turns, key=lambda t: t.start)
-    first = next((t for t in ordered if t.end > start), None)
-    last = next((t for t in reversed(ordered) if t.start < end), None)
+    start, end = span  # turns are in text order
+    first = next((t for t in turns if t.end > start), None)
+    last = next((t for t in reversed(turns) if t.start < end), None)
     if first is None or last is None:
         return None
     start, end = max(start, first.start), min(end, last.end)

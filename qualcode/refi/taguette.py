@@ -294,13 +294,16 @@ def import_highlights(
     texts: dict[str, Squeezed] = {}
     turns: dict[str, list[dict[str, Any]]] = {}
     planned: dict[tuple[str, str, int, int], dict[str, Any]] = {}
+    hints: dict[str, str] = {}
     for i, row in enumerate(rows, start=1):
         if progress:
             progress(i, len(rows), row.document)
         problem = None
         tid, problem = docs.find(row.document)
         if tid is None and problem and problem.endswith("matches no transcript"):
-            problem += _where_else(store, texts, row)
+            if row.document not in hints:  # once per document: the search reads every transcript
+                hints[row.document] = _where_else(store, texts, row)
+            problem += hints[row.document]
         code, code_problem = _code_for(row.tag, cb)
         problem = problem or code_problem
         if problem is None and not row.content.strip():
