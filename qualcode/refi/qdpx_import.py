@@ -30,7 +30,14 @@ coding's coder is its ``creatingUser``, else its selection's, else ``default_cod
 Codings keep their code, span, covered text, creation time (else the import time), the
 stance from a ``[stance: ...]`` marker, and as memo the selection's description and the
 notes referenced by the selection and coding. Codings on a whole source (no selection) are
-skipped with a warning: qualcode codes spans.
+skipped with a warning: qualcode codes spans. A selection's ends that fall outside every
+turn (the newline after qc's last line) are moved onto the turn's words.
+
+What is missing. Whatever the file references but does not hold (a source's text, a note's
+file, a case's ``SourceRef``/``SelectionRef``, a ``NoteRef``; see :mod:`qualcode.refi.qdpx_read`)
+is listed in :attr:`QdpxImport.missing` and the command exits 1; what could be read is still
+imported as the one run. When not one source could be read, :class:`ProblemFound` (exit 1) is
+raised before anything is written.
 
 Codebook. The codebook read from ``<CodeBook>`` is written to ``codebooks/<qdpx file
 stem>.yaml`` (``-2``, ``-3``... when a different file has that name) and used to validate the
