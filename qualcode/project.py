@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qualcode.agreement.compute import AgreementResult, agreement
+from qualcode.agreement.compute import SUGGESTION_SCOPES, AgreementResult, agreement, check_coders, suggestion_engine
 from qualcode.agreement.consensus import ConsensusReport, consensus
 from qualcode.agreement.disagreements import disagreements, disagreements_frame
 from qualcode.codebook import load_codebook
@@ -577,12 +577,16 @@ class Project:
         *,
         override_attr: str = OVERRIDE_ATTR,
         lang: str | None = None,
+        suggestions: str = "open",
     ) -> TypologyData:
         """The typology (default ``[project] typology``), the assignment of every case and the
         coder's codings behind it: what every typology table is computed from (see
-        :func:`qualcode.tables.typology.gather`)."""
-        typology = load_typology(resolve_typology_path(typology_path, self.config.typology_path))
-        coder, codings = self.coder_codings(coder)
+        :func:`qualcode.tables.typology.gather`). ``coder`` may be ``auto:ENGINE``: the engine's
+        suggestions (``suggestions``: ``open``, or ``all`` with accepted and rejected ones) stand
+        for codings, so a typology can be scored before anyone reviews (:meth:`typology_codings`)."""
+        typology = load_typology(resolve_typology_path(typology_path, self.config.typology_path),
+                                 codebook_loader=self.codebook)
+        coder, codings = self.typology_codings(coder, suggestions)
         own = {a["owner_id"]: from_stored(a["value"], a["type"])
                for a in self.store.attributes("case") if a["key"] == override_attr}
         legacy = {a["owner_id"]: from_stored(a["value"], a["type"])
@@ -590,6 +594,36 @@ class Project:
         return gather(typology, codings, self.case_attribute_values(), own, coder=coder, level=level,
                       override_attr=override_attr, lang=lang or self.config.language,
                       legacy_values=legacy if override_attr == OVERRIDE_ATTR else None)
+
+    def typology_codings(self, coder: str | None, suggestions: str = "open") -> tuple[str | None, list[dict[str, Any]]]:
+        """The codings a typology is scored from, each with the ``score`` of the suggestion it was
+        accepted from (None for a manual or imported coding), so the typology can weigh a 0.36
+        guess below a coder's own decision.
+
+        ``auto:ENGINE`` (as in ``qualcode agree``): that engine's suggestions of respondent turns
+        as codings (origin ``suggestion:ID``, their score and stance): ``open`` ones, or with
+        ``suggestions="all"`` open, accepted and rejected ones (to evaluate the engine itself).
+        """
+        engine = suggestion_engine(coder) if coder else None
+        if engine is None:
+            coder, codings = self.coder_codings(coder)
+            ids = {c["id"]: int(str(c["origin"]).split(":", 1)[1]) for c in codings
+                   if str(c.get("origin") or "").startswith("suggestion:")}
+            scores = self.store.suggestion_scores(ids.values())
+            return coder, [{**c, "score": scores.get(ids[c["id"]]) if c["id"] in ids else None} for c in codings]
+        if suggestions not in SUGGESTION_SCOPES:
+            raise InputError(f"--suggestions must be one of {', '.join(SUGGESTION_SCOPES)}, not {suggestions!r}")
+        check_coders(self.store, [str(coder)], minimum=1)
+        statuses = ("open",) if suggestions == "open" else ("open", "accepted", "rejected")
+        rows = [r for status in statuses for r in self.store.query_suggestions(status=status, engine=engine)]
+        if not rows:
+            raise InputError(f"{coder}: engine {engine!r} has no open suggestions left (all were reviewed); "
+                             "use --suggestions all to score all of them, or name a coder")
+        # plain fields only: the evidence JSON of every suggestion is not needed here
+        return coder, [{"id": r["id"], "coder": coder, "code": r["code"], "fragment": r["fragment_id"],
+                        "transcript": r["transcript_id"], "case": r["case_id"], "start": r["start"], "end": r["end"],
+                        "text": "", "stance": r["stance"], "memo": None, "origin": f"suggestion:{r['id']}",
+                        "score": r["score"], "status": r["status"]} for r in rows if r.get("case_id")]
 
     def typology(self, typology_path: str | Path | None = None, coder: str | None = None,
                  level: str | None = None, **options: Any) -> pd.DataFrame:
@@ -601,17 +635,17 @@ class Project:
 
     def typology_evaluation(self, path: str | Path, typology_path: str | Path | None = None,
                             coder: str | None = None, level: str | None = None, *,
-                            split: str | None = None) -> TypologyEvaluation:
+                            split: str | None = None, suggestions: str = "open") -> TypologyEvaluation:
         """``qualcode typology --evaluate FILE``: the assignment (as :meth:`typology`) against the
         known variants in FILE (``case,variant[,split]``): accuracy, coverage, accuracy where
         assigned, per-variant recall and precision, confusion, majority baseline
-        (:mod:`qualcode.tables.typology_eval`)."""
-        data = self.typology_data(typology_path, coder, level)
+        (:mod:`qualcode.tables.typology_eval`). ``coder`` may be ``auto:ENGINE`` (``suggestions``:
+        open or all), to evaluate the typology on an engine's suggestions without accepting them."""
+        data = self.typology_data(typology_path, coder, level, suggestions=suggestions)
         type_ids = [t.id for t in data.typology.types]
         known = select_split(read_variants(path, type_ids, sorted(self.store.case_ids())), split, path, "case")
         # An abstention may carry a reason (an ``undetermined`` type): shown per case when it does.
-        details = {a.case: {"scores": a.scores, "manual": a.manual,
-                            **({"reason": reason} if (reason := getattr(a, "reason", None)) else {})}
+        details = {a.case: {"scores": a.scores, "manual": a.manual, **({"reason": a.reason} if a.reason else {})}
                    for a in data.assignments}
         result = evaluate_assignment(data.type_of(), known, type_ids, source=str(path), typology=data.typology.id,
                                      coder=data.coder, level=data.level, split=split, details=details)

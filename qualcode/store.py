@@ -902,6 +902,18 @@ class Store:
         )
         return {r[0] for r in rows}
 
+    def suggestion_scores(self, ids: Iterable[int]) -> dict[int, float]:
+        """Suggestion id -> score, for the ids that exist (the typology weighs accepted suggestions by it)."""
+        wanted = sorted({int(i) for i in ids})
+        out: dict[int, float] = {}
+        for start in range(0, len(wanted), 900):  # SQLite's limit on bound parameters
+            chunk = wanted[start:start + 900]
+            rows = self.conn.execute(
+                f"SELECT id, score FROM suggestions WHERE id IN ({','.join('?' for _ in chunk)})", chunk
+            )
+            out.update({r[0]: float(r[1]) for r in rows})
+        return out
+
     def suggested_transcripts(self, engine: str) -> set[str]:
         """Transcripts in which an engine made at least one (not orphaned) suggestion."""
         rows = self.conn.execute(

@@ -39,6 +39,12 @@ def test_typology_json(root):
         "case": "A01_r1", "type": "interventionist",
         "scores": {"interventionist": 3.0, "regisseur": 0.0, "administrateur": -1.0},
         "evidence": ["A01_g1:2", "A01_g1:6"], "contradicting": [], "manual": False,
+        # format 1 (no `format:` key): every coding weighs 1, no minimum of supporting fragments
+        "reason": "interventionist 3 leads regisseur 0 by 3; 2 supporting fragments", "kind": "assigned",
+        "candidate": "interventionist", "supporting": 2, "needed": 0,
+        "for": [{"fragment": "A01_g1:2", "weight": 2.0, "codes": ["variant.coach"]},
+                {"fragment": "A01_g1:6", "weight": 1.0, "codes": ["discretion.client_differentiation"]}],
+        "against": [],
     }
     assert (data["A01_r5"]["type"], data["A01_r5"]["manual"]) == ("regisseur", True)
     assert data["C04_r2"]["type"] == "unclassified"
@@ -80,9 +86,12 @@ def test_typology_all_tables_to_xlsx(root, tmp_path):
     wb = load_workbook(out)
     assert wb.sheetnames == ["assignment", "distribution", "profile", "appendix"]
     ws = wb["assignment"]
-    assert [c.value for c in ws[1]] == ["case", "type", "scores", "evidence", "contradicting", "manual"]
+    assert [c.value for c in ws[1]] == ["case", "type", "scores", "evidence", "contradicting", "manual", "reason",
+                                        "for", "against"]
     assert [c.value for c in ws[2]] == ["A01_r1", "Interventionist", "interventionist 3, regisseur 0, administrateur -1",
-                                        "A01_g1:2, A01_g1:6", None, None]
+                                        "A01_g1:2, A01_g1:6", None, None,
+                                        "interventionist 3 leads regisseur 0 by 3; 2 supporting fragments",
+                                        "A01_g1:2 (2), A01_g1:6 (1)", None]
     dist = wb["distribution"]
     # xlsx keeps every value (no blanked group cells), so a sheet can be filtered
     assert [c.value for c in dist[3]] == ["Interventionist", "Cdorp", "Team D", "D05_r1 t/m r2", 2, None]
@@ -97,7 +106,8 @@ def test_appendix_docx_has_bold_runs(root, tmp_path):
     r = run(root, "table", "appendix", "--coder", "ann", "--out", str(out))
     assert r.exit_code == 0, r.output
     table = docx.Document(str(out)).tables[0]
-    assert [c.text for c in table.rows[0].cells] == ["type", "team", "feature", "quote", "citation", "fragment"]
+    assert [c.text for c in table.rows[0].cells] == ["type", "team", "feature", "quote", "citation", "fragment",
+                                                     "weight"]
     quote = table.rows[1].cells[3].paragraphs[0]
     assert [(run.text, bool(run.bold)) for run in quote.runs] == [
         ("Antwoord 0 van A01_r1: ", False), ("ik coach zelf", True), (" mijn klanten elke week.", False)]

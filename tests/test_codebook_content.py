@@ -330,12 +330,13 @@ def test_typology_references_existing_codes():
     refs = []
     for t in typ["types"]:
         assert t["features"], t["id"]
-        refs += [f["code"] for f in t["features"]]
         against = [a if isinstance(a, dict) else {"code": a} for a in (t.get("against") or [])]
-        refs += [a["code"] for a in against]
-        for f in [*t["features"], *against]:
+        for f in [*t["features"], *against]:  # a feature names one code, or a list (any_of / all_of)
+            refs += [f["code"]] if "code" in f else [*f.get("any_of", []), *f.get("all_of", [])]
             if "within" in f:
                 refs.append(f["within"])
+        requires = t.get("requires") or {}
+        refs += [*requires.get("all_of", []), *requires.get("any_of", [])]
     for aspect in typ["profile"]["aspects"]:
         refs += list(aspect["poles"].values())
     missing = sorted({r for r in refs if r not in codes})
@@ -354,7 +355,8 @@ def test_typology_profile_has_the_six_aspects():
 
 
 def test_brief_features_drive_their_types():
-    types = {t["id"]: {f["code"] for f in t["features"]} for t in _load(TYPOLOGY)["types"]}
+    types = {t["id"]: {c for f in t["features"] for c in ([f["code"]] if "code" in f else f.get("any_of", []))}
+             for t in _load(TYPOLOGY)["types"]}  # a conjunction (all_of) does not drive a type on its own
     assert {"variant.own_coaching_guidance", "variant.limited_external_programmes"} <= types["interventionist"]
     assert {
         "variant.external_programmes_by_diagnosis", "variant.monitoring_role", "variant.focus_clients",

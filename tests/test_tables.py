@@ -85,7 +85,8 @@ def test_profile_majority_cells(study):
         ["Focus", "professional", "mixed", "–"],  # 7 of 9 = 78%; 3 of 5 = 60% is not more than 60%
         ["Beslisruimte", "professional inference", "coping (rule bending, rationing)", "coping (rule bending)"],
     ]
-    assert "2 unclassified case(s) left out." in df.attrs["notes"]
+    assert ("2 case(s) niet ingedeeld (1 within the margin, 1 no evidence): C04_r2, C04_r3; left out of this table; "
+            "`qualcode typology` gives each reason.") in df.attrs["notes"]
 
 
 def test_profile_counts(study):
@@ -247,28 +248,41 @@ def test_aspects_order_and_zeros(study):
 def test_appendix(study):
     project, f = study
     df = project.type_appendix(coder="ann")
-    assert list(df.columns) == ["type", "team", "feature", "quote", "citation", "fragment"]
+    assert list(df.columns) == ["type", "team", "feature", "quote", "citation", "fragment", "weight"]
     rows = df.values.tolist()
     team_a = "Team A (A01_r1 t/m r3)"
     assert rows[0] == ["Interventionist", team_a, "Zelf coachen",
                        "Antwoord 0 van A01_r1: **ik coach zelf** mijn klanten elke week.", "(A01_r1, Team A)",
-                       f[("A01_r1", 0)]]
+                       f[("A01_r1", 0)], 2.0]  # coach: weight 2, threshold 1
     assert rows[1][3:] == ["**Antwoord 0 van A01_r2: ik coach zelf mijn klanten elke week.**", "(A01_r2, Team A)",
-                           f[("A01_r2", 0)]]
+                           f[("A01_r2", 0)], 2.0]
     assert [r[2] for r in rows if r[1] == team_a and r[0] == "Interventionist"] == [
         "Zelf coachen", "Zelf coachen", "Zelf coachen", "Klantdifferentiatie", "contradicting evidence"]
-    assert rows[4] == ["Interventionist", team_a, "contradicting evidence", "none", "", ""]
+    assert rows[3][5:] == [f[("A01_r1", 1)], 1.0]  # client differentiation: weight 1
+    assert rows[4] == ["Interventionist", team_a, "contradicting evidence", "none", "", "", ""]
     regisseur_a = [r for r in rows if r[0] == "Regisseur" and r[1] == "Team A (A01_r5)"]
+    # the manual regisseur: coach points 2 to interventionist, rule bending 1 to administrateur (coping)
     assert regisseur_a == [["Regisseur", "Team A (A01_r5)", "contradicting evidence",
-                            "2 coding(s) in 2 fragment(s): A01_r5:2 (Zelf coachen → Interventionist); "
-                            "A01_r5:4 (Regels buigen → Administrateur)", "", ""]]
+                            "2 fragment(s), strongest first: A01_r5:2 (Zelf coachen → Interventionist: 2); "
+                            "A01_r5:4 (Regels buigen → Administrateur: 1)", "", "", ""]]
     team_b = [r for r in rows if r[1] == "Team B (B02_r1 t/m r2; B03_r1; Bgast)"]
-    assert [(r[2], r[5]) for r in team_b] == [
-        ("Externe trajecten", "B02_r1:2"), ("Externe trajecten", "B02_r2:2"), ("Externe trajecten", "B03_r1:2"),
-        ("Rantsoeneren", "B02_r1:4"), ("contradicting evidence", "")]
-    assert rows[-1] == ["Administrateur", "Team C (C04_r1)", "contradicting evidence",
-                        "1 coding(s) in 1 fragment(s): C04_r1:6 (Zelf coachen → against, Interventionist)", "", ""]
-    assert len(rows) == 17
+    assert [(r[2], r[5], r[6]) for r in team_b] == [
+        ("Externe trajecten", "B02_r1:2", 2.0), ("Externe trajecten", "B02_r2:2", 2.0),
+        ("Externe trajecten", "B03_r1:2", 2.0), ("Rantsoeneren", "B02_r1:4", 0.5), ("contradicting evidence", "", "")]
+    # coach in C04_r1: 1 point against (administrateur's `against`) + 2 for interventionist
+    assert rows[-3] == ["Administrateur", "Team C (C04_r1)", "contradicting evidence",
+                        "1 fragment(s), strongest first: C04_r1:6 (Zelf coachen → against, Interventionist: 3)",
+                        "", "", ""]
+    # the cases without a type close the table, each with its reason and the closest type's evidence
+    assert rows[-2:] == [
+        ["niet ingedeeld", "Team C (C04_r2 t/m r3)", "reason",
+         "two types within the margin of 0.5: interventionist 1, administrateur 1. For Interventionist: C04_r2:2 (2); "
+         "against: C04_r2:4 (3 → against, Administrateur)", "(C04_r2, Team C)", "", ""],
+        ["niet ingedeeld", "Team C (C04_r2 t/m r3)", "reason", "no evidence for any type", "(C04_r3, Team C)", "", ""],
+    ]
+    assert len(rows) == 19
+    assert ("2 case(s) niet ingedeeld (1 within the margin, 1 no evidence): C04_r2, C04_r3; `qualcode typology` "
+            "gives each reason.") in df.attrs["notes"]
 
 
 def test_appendix_quote_limits(study):
@@ -276,7 +290,7 @@ def test_appendix_quote_limits(study):
     df = project.type_appendix(coder="ann", max_quotes=1, max_words=4)
     first = df.values.tolist()[0]
     assert first[3] == "(...) **ik coach zelf** mijn (...)"  # 3 coded words + 1 of context
-    assert len(df) == 12  # 1 quote per feature: Team A 2+1, D 1+1, A01_r5 1, Team B 2+1, Team C 2+1
+    assert len(df) == 14  # 1 quote per feature: Team A 2+1, D 1+1, A01_r5 1, Team B 2+1, Team C 2+1, 2 reasons
 
 
 # -- rendering --------------------------------------------------------------------------------------------------

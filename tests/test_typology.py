@@ -365,7 +365,7 @@ def test_level_team_pools_codings(fresh_study):
     project.set_case_attributes("A01_r5", {"qualcode.type": "regisseur"})
     df = project.typology(coder="ann", level="team")
     assert list(df.columns) == ["case", "team", "type", "type_label", "scores", "evidence", "contradicting",
-                                "manual"]
+                                "manual", "reason", "for", "against"]
     rows = by_case(df)
     assert {c: (r["team"], r["type"]) for c, r in rows.items()} == {
         "A01_r1": ("Team A", "interventionist"), "A01_r2": ("Team A", "interventionist"),

@@ -142,7 +142,8 @@ def test_structural_issues(tmp_path):
         (1, 71, "error", "margin must not be negative"),
         (6, 31, "error", "weight must be above 0, not 0"),
         (6, 43, "error", "measure must be one of count, share, not 'ratio'"),
-        (7, 5, "error", "unknown key 'colour' in type 'a'; allowed: id, label, description, features, against"),
+        (7, 5, "error", "unknown key 'colour' in type 'a'; allowed: id, label, description, features, against, "
+         "min_evidence, requires"),
         (8, 9, "error", "duplicate type id 'a' (first at line 3, column 9)"),
         (10, 9, "error", "'unclassified' is reserved for cases that fit no type"),
     ]

@@ -33,7 +33,10 @@ class TypologyTable(str, Enum):
 @app.command("typology")
 def typology_cli(
     typology: Path = typer.Argument(None, help="Typology file (default: [project] typology in qualcode.toml)."),
-    coder: str = typer.Option(None, "--coder", help="Whose codings (needed when there are several coders)."),
+    coder: str = typer.Option(None, "--coder", help="Whose codings (needed when there are several coders); "
+                              "auto:rules or auto:model: an engine's suggestions instead of codings."),
+    suggestions: str = typer.Option("open", "--suggestions", help="For auto:ENGINE: open suggestions, or all "
+                                    "(open, accepted and rejected)."),
     level: str = typer.Option(None, "--level", help="case, or a case attribute (e.g. team) whose cases are pooled."),
     table: TypologyTable = typer.Option(TypologyTable.assignment, "--table",
                                         help="assignment, distribution, profile, appendix or all."),
@@ -54,16 +57,28 @@ def typology_cli(
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, md, tex, xlsx, docx, csv or json."),
     out: Path = typer.Option(None, "--out", "-o", help="Write to this file (format from the extension)."),
 ) -> None:
-    """Assign each case (or each team, --level team) a type from its coded features.
+    """Assign each case (or each team, --level team) a type from its coded features, or say why not.
 
-    A type needs at least min_score points and a lead of margin over the runner-up (see the
-    typology file); the case attribute `qualcode.type`, set with `qualcode cases set ID
-    qualcode.type=regisseur`, wins and is marked manual (an attribute called plain `type` is
-    an ordinary attribute). Tables: the assignment with supporting and contradicting fragments, the
-    distribution over types (respondent ids as ranges, Adm01_r1 t/m r3), the type profile
-    (dominant pole per aspect by majority rule) and the appendix of quotes per type and team.
+    The best-scoring type is assigned when it has its required features, enough supporting
+    fragments (min_evidence), at least min_score points and a lead of margin over the runner-up
+    (see the typology file, docs/codebook-format.md); otherwise the case is `undetermined`
+    (`unclassified` in format-1 files) and the reason says which check failed, with the numbers.
+    In format 2 each fragment counts once per feature, weighted by the score of the suggestion a
+    coding was accepted from and by its stance. The case attribute `qualcode.type`, set with
+    `qualcode cases set ID qualcode.type=regisseur`, wins and is marked manual (an attribute
+    called plain `type` is an ordinary attribute).
 
-    JSON (assignment): a list of {case, type, scores, evidence: [fragment ids], contradicting, manual}.
+    --coder auto:rules scores the rule engine's open suggestions as if they were codings, so the
+    typology can be tried (or evaluated) before anyone reviews them.
+
+    Tables: the assignment with its reason and the strongest fragments for and against (with
+    their weights), the distribution over types (respondent ids as ranges, Adm01_r1 t/m r3), the
+    type profile (dominant pole per aspect by majority rule) and the appendix of quotes per type
+    and team; every table says how many cases are undetermined and why.
+
+    JSON (assignment): a list of {case, type, scores, evidence: [fragment ids], contradicting,
+    manual, reason, kind, candidate, supporting, needed, for: [{fragment, weight, codes}],
+    against: [{fragment, weight, codes, points_to}]}.
 
     --evaluate FILE compares the assignment with known variants (CSV case,variant[,split]):
     accuracy overall (a case without a type counts as wrong), coverage (share given a type),
@@ -78,6 +93,8 @@ def typology_cli(
 
       qualcode typology --coder anna
 
+      qualcode typology --coder auto:rules --format json
+
       qualcode typology codebooks/klantmanager-typology.yaml --coder anna --level team --table distribution
 
       qualcode typology --coder anna --table profile --counts --format md
@@ -88,7 +105,8 @@ def typology_cli(
     """
     if evaluate is not None:
         with open_project() as project:
-            result = project.typology_evaluation(evaluate, typology, coder, level, split=split)
+            result = project.typology_evaluation(evaluate, typology, coder, level, split=split,
+                                                 suggestions=suggestions)
         _print_evaluation(result, fmt, out)
         return
     if split is not None:
@@ -100,7 +118,7 @@ def typology_cli(
                                        team_number_attr=team_number_attr, counts=counts, majority=majority,
                                        max_quotes=max_quotes, max_words=max_words or None,
                                        citation=project.config.citation)
-        data = project.typology_data(typology, coder, level, override_attr=override_attr)
+        data = project.typology_data(typology, coder, level, override_attr=override_attr, suggestions=suggestions)
         frames = project.typology_tables(names, options=options, data=data)
     json_data = None
     if output_format(fmt, out) == Format.json:  # the assignment keeps its documented JSON form

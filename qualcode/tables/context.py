@@ -58,7 +58,8 @@ def _num(x: float) -> int | float:
 
 
 def _team_groups(data: TypologyData, team_attr: str) -> dict[str, dict[Any, list[str]]]:
-    """type id -> team value -> case ids (types in typology order, unclassified left out)."""
+    """type id -> team value -> case ids (types in typology order; cases without a type are left out and
+    counted in :meth:`TypologyData.abstain_note`)."""
     out: dict[str, dict[Any, list[str]]] = {}
     types = data.type_of()
     for t in data.typology.types:
@@ -124,6 +125,7 @@ def context_numbers(data: TypologyData, attr: str, *, team_attr: str = "team") -
     if ignored:
         notes.append(f"Ignored (no number): {'; '.join(ignored)}.")
     notes.insert(0, f"{attr} per team: mean over its respondents; per type: mean of the team means.")
+    notes.append(data.abstain_note())
     return make_frame(rows, ["type", team_attr, attr, "type mean"], f"Context per type: {attr}", notes + data.notes)
 
 
@@ -209,4 +211,5 @@ def context_features(
         unreadable = sorted(set(unreadable), key=natural_key)
         more = f"; and {len(unreadable) - 8} more" if len(unreadable) > 8 else ""
         notes.append("Not a yes/no value (ignored): " + "; ".join(unreadable[:8]) + more + ".")
+    notes.append(data.abstain_note())
     return make_frame(rows, columns, "Context per type: kenmerken", notes + data.notes)

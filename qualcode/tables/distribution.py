@@ -73,5 +73,6 @@ def distribution(
         f"Respondent ids: consecutive numbers collapse to 'first {through} last' (Adm01_r1 {through} r3); other "
         "numbers are listed with commas; ids that do not fit <prefix><team>_r<n> or their team are flagged in notes.",
     ]
+    notes.append(data.abstain_note(left_out=False))
     return make_frame(rows, ["type", municipality_attr, team_attr, "respondents", "n", "notes"],
                       "Verdeling van respondenten over typen", notes + data.notes)

@@ -105,7 +105,6 @@ def profile(
             row.append(profile_cell(per_pole, labels, majority=majority, show_counts=counts, mixed=mixed,
                                     empty=empty, forms=forms))
         rows.append(row)
-    n_uncl = sum(1 for v in types.values() if v not in {t.id for t in typ.types})
     orders = [":".join(a.poles) for a in typ.profile]
     common = max(orders, key=orders.count) if orders else ""  # first on a tie
     others = [f"{a.label.get(lang) or a.id}: {o}" for a, o in zip(typ.profile, orders) if o != common]
@@ -115,6 +114,6 @@ def profile(
         f"otherwise '{mixed}'; '{empty}': nothing coded.",
         (f"Counts: dominant pole first, then the others in the order {pole_names}; for '{mixed}' all in "
          "that order.") if counts else "",
-        f"{n_uncl} unclassified case(s) left out." if n_uncl else "",
+        data.abstain_note(),
     ]
     return make_frame(rows, columns, "Typeprofiel", notes + data.notes)

@@ -61,7 +61,8 @@ def strategies(
     Default: one row per (type, classification): ``type, strategies, classification, cases,
     codings``; ``strategies`` lists the codes found (labels, codebook order), ``cases`` counts the
     type's respondents with at least one of them. ``by_code``: one row per (type, code) with the
-    columns ``type, strategy, code, classification, cases, codings``. Unclassified cases are left out.
+    columns ``type, strategy, code, classification, cases, codings``. Cases without a type are left out (a
+    note says how many and why).
     """
     lang = lang or data.lang
     order = {c: i for i, c in enumerate(codebook.codes)}
@@ -95,11 +96,10 @@ def strategies(
                              n_cases, len(items)])
     columns = (["type", "strategy", "code", "classification", "cases", "codings"] if by_code
                else ["type", "strategies", "classification", "cases", "codings"])
-    unclassified = sum(1 for t in types.values() if t not in {x.id for x in data.typology.types})
     notes = [
         f"Strategies: {prefix}.* codings of the cases of each type; classification from the code's place in the "
         "codebook (client_differentiation: professional inference; coping.rule_bending: rule bending; "
         "coping.rationing: rationing; other coping: coping). cases: respondents with such a coding.",
-        f"{unclassified} unclassified case(s) left out." if unclassified else "",
+        data.abstain_note(),
     ]
     return make_frame(rows, columns, "Strategieën per type", notes + data.notes)

@@ -21,7 +21,7 @@ from qualcode.tables.appendix import appendix
 from qualcode.tables.distribution import THROUGH, distribution
 from qualcode.tables.profile import MAJORITY, profile
 from qualcode.tables.strategies import strategies
-from qualcode.tables.typology import TypologyData, assignment_frame, fragment_key
+from qualcode.tables.typology import TypologyData, assignment_frame, fragment_key, weighed
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -89,13 +89,17 @@ def group_columns(name: str, options: TypologyTableOptions | None = None) -> lis
 
 
 def assignment_display(data: TypologyData, *, short_ids: bool = False) -> pd.DataFrame:
-    """The assignment as a readable table: type label, scores and fragment ids as text.
+    """The assignment as a readable table: type label, scores and fragment ids as text, the
+    reason, and the strongest fragments for and against with their weights (at most three each).
 
     ``short_ids``: ids grouped per transcript and at most eight per cell, the assigned type's
     score in bold (the report, where a long cell would drown the page); otherwise every id.
     """
     df = assignment_frame(data)
     shown = df.copy()
+    names = {t.id: t.id for t in data.typology.types}
+    for col, attr in (("for", "support"), ("against", "against")):
+        shown[col] = [weighed(getattr(a, attr), names=names) for a in data.assignments]
     if short_ids:
         shown["scores"] = [_scores_marked(s, t) for s, t in zip(df["scores"], df["type"])]
         for col in ("evidence", "contradicting"):
