@@ -33,6 +33,9 @@ citation = "({{case}}, {{team}})"    # citation label template for quotes; any c
 interviewer_labels = ["I", "INT", "Interviewer", "Onderzoeker", "Interviewster", "Q"]
 # CSV with case attributes, keyed by case id in the first column; read on every ingest if present.
 attributes = "{attributes}"
+# CSV mapping speaker labels to case ids (columns transcript,label,case) for files without front
+# matter (Word, Teams, Zoom, Otter); read on every ingest if present. Case "interviewer" marks an interviewer.
+speakers = "{speakers}"
 
 [anonymity]
 # Names that must not appear in transcripts; each hit is reported on ingest.
@@ -59,6 +62,7 @@ class Config:
     citation: str = "({case}, {team})"
     interviewer_labels: list[str] = field(default_factory=lambda: list(DEFAULT_INTERVIEWER_LABELS))
     attributes: str = ""
+    speakers: str = "transcripts/speakers.csv"
     anonymity: dict[str, list[str]] = field(default_factory=dict)
     spacy_model: str = ""
     raw: dict[str, Any] = field(default_factory=dict)
@@ -104,6 +108,7 @@ def load_config(root: Path) -> Config:
             raise InputError("[ingest] interviewer_labels must be a list of strings", file=path)
         cfg.interviewer_labels = labels
     cfg.attributes = str(ingest.get("attributes", ""))
+    cfg.speakers = str(ingest.get("speakers", cfg.speakers))
     anon = raw.get("anonymity", {})
     for key in ("people", "municipalities", "organisations"):
         value = anon.get(key, [])

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 from qualcode.agreement.compute import SUGGESTION_SCOPES, AgreementResult, agreement, check_coders, suggestion_engine
 from qualcode.agreement.consensus import ConsensusReport, consensus
 from qualcode.agreement.disagreements import disagreements, disagreements_frame
+from qualcode.anonymity.check import StoredFinding, check_stored
+from qualcode.anonymity.detect import SensitiveTerms
 from qualcode.codebook import load_codebook
 from qualcode.codebook.model import Codebook, is_under
 from qualcode.codebook.resolve import check_prefixes, parse_prefixes, resolve_code
@@ -25,7 +27,7 @@ from qualcode.codebook.typology import load_typology
 from qualcode.coding.apply import accept_suggestion, add_coding, add_memo, coding_record, remove_codings
 from qualcode.coding.coders import check_coder_names, one_coder
 from qualcode.coding.exchange import ImportReport, export_codings, import_codings
-from qualcode.coding.ingest import IngestReport, Progress, ingest
+from qualcode.coding.ingest import IngestReport, Progress, ingest, speaker_map_of
 from qualcode.coding.recode import CodeChange, merge_codes, move_code, rename_code
 from qualcode.coding.review import ReviewSession
 from qualcode.config import CONFIG_NAME, CONFIG_TEMPLATE, Config, current_user, find_project_root, load_config
@@ -55,7 +57,9 @@ from qualcode.tables.typology import (
 from qualcode.tables.typology_eval import TypologyEvaluation, evaluate_assignment, read_variants
 from qualcode.tables.typology_tables import TypologyTableOptions, typology_table
 from qualcode.transcripts.attributes import check_key, effective_case_attributes, from_stored, parse_value
+from qualcode.transcripts.reader import SUPPORTED_EXTENSIONS, read_transcript
 from qualcode.transcripts.sentences import split_sentences_batch
+from qualcode.transcripts.speakers import plan_speakers
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -114,6 +118,7 @@ class Project:
                 codebook=codebook,
                 typology=typology,
                 attributes="transcripts/cases.csv",
+                speakers="transcripts/speakers.csv",
             ),
             encoding="utf-8",
         )
@@ -137,14 +142,22 @@ class Project:
         paths: Sequence[str | Path],
         *,
         attributes: str | Path | None = None,
+        speakers: str | Path | None = None,
         allow_pii: bool = False,
+        skip_bad: bool = False,
         progress: Progress | None = None,
     ) -> IngestReport:
-        """Read transcript files (and a case-attribute CSV) into the project as one run."""
+        """Read transcript files (and a case-attribute CSV) into the project as one run.
+
+        ``speakers``: a CSV mapping speaker labels to cases (default ``[ingest] speakers``);
+        ``skip_bad``: store the readable files and report the others (``IngestReport.bad``)
+        instead of refusing the whole ingest.
+        """
 
         return ingest(
             self.store, self.config, paths,
-            attributes=attributes, allow_pii=allow_pii, user=self.user, progress=progress,
+            attributes=attributes, speakers=speakers, allow_pii=allow_pii, skip_bad=skip_bad, user=self.user,
+            progress=progress,
         )
 
     # -- transcripts ------------------------------------------------------------------------
@@ -158,6 +171,7 @@ class Project:
                     "id": r["id"],
                     "file": r["file"],
                     "format": r["format"],
+                    "layout": r["layout"],
                     "turns": r["turns"],
                     "words": r["words"],
                     "cases": sorted((r["cases"] or "").split(",")) if r["cases"] else [],
@@ -170,22 +184,32 @@ class Project:
         import pandas as pd
 
         rows = self.transcript_rows()
-        return pd.DataFrame(rows, columns=["id", "file", "format", "turns", "words", "cases", "attributes"])
+        return pd.DataFrame(rows, columns=["id", "file", "format", "layout", "turns", "words", "cases", "attributes"])
 
     def transcript(self, transcript_id: str) -> dict[str, Any]:
-        """One transcript with its turns (fragments) and attributes."""
+        """One transcript with its turns (fragments), attributes, the layout it was read as, its
+        header and footer notes, and the reader's notes (each fragment lists the notes on it)."""
         t = self.store.transcript(transcript_id)
         if t is None:
             raise InputError(f"unknown transcript {transcript_id!r}; see `qualcode transcripts list`")
         frags = self.store.fragments(transcript_id)
+        notes = json.loads(t["notes"])
+        on_turn: dict[int, list[str]] = {}
+        for note in notes:
+            for n in note["turns"]:
+                on_turn.setdefault(n, []).append(note["kind"])
         return {
             "id": t["id"],
             "file": t["file"],
             "format": t["format"],
+            "layout": t["layout"],
             "text_hash": t["text_hash"],
             "attributes": self._attribute_map("transcript").get(t["id"], {}),
             "speakers": json.loads(t["speakers"]),
             "pii_allowed": bool(t["pii_allowed"]),
+            "header": t["header"],
+            "footer": t["footer"],
+            "notes": notes,
             "fragments": [
                 {
                     "id": f["id"],
@@ -199,10 +223,43 @@ class Project:
                     "words": f["words"],
                     "text": t["text"][f["start"] : f["end"]],
                     "meta": json.loads(f["meta"]),
+                    "notes": on_turn.get(f["n"], []),
                 }
                 for f in frags
             ],
         }
+
+    def speaker_report(self, target: str | Path, speakers: str | Path | None = None) -> dict[str, Any]:
+        """``transcripts speakers``: the speaker labels of a file (read now, before or after
+        ingest) or of a stored transcript, how many turns and words each has, and the case each
+        was mapped to and by which rule (:mod:`qualcode.transcripts.speakers`), with the notes.
+
+        A file is mapped as ingest would map it now: with ``speakers`` (default ``[ingest]
+        speakers``) and the cases the project knows.
+        """
+        path = Path(target)
+        if path.is_file() or path.suffix.lower() in SUPPORTED_EXTENSIONS:
+            speaker_map = speaker_map_of(self.config, speakers)
+            known_labels = speaker_map.labels_for_file(path) if speaker_map else ()
+            parsed = read_transcript(path, interviewer_labels=self.config.interviewer_labels, speakers=known_labels)
+            known = self.store.case_ids() | set(parsed.speakers.values())
+            if speaker_map is not None:
+                known |= speaker_map.cases()
+            plan = plan_speakers(parsed, speaker_map, known)
+            return {"transcript": parsed.id, "file": str(path), "layout": parsed.layout,
+                    "speakers": [r.to_dict() for r in plan.rows],
+                    "notes": [n.to_dict() for n in [*parsed.notes, *plan.notes]]}
+        t = self.store.transcript(str(target))
+        if t is None:
+            raise InputError(f"no such file or transcript {str(target)!r}; see `qualcode transcripts list`")
+        return {"transcript": t["id"], "file": t["file"], "layout": t["layout"],
+                "speakers": json.loads(t["speaker_plan"]), "notes": json.loads(t["notes"])}
+
+    def check_anonymity(self, *, names_only: bool = False, progress: Progress | None = None) -> list[StoredFinding]:
+        """``anonymity check``: personal data in the stored transcripts (text and header notes),
+        found with the current ``[anonymity]`` settings (see :mod:`qualcode.anonymity.check`)."""
+        terms = SensitiveTerms.from_config(self.config.anonymity)
+        return check_stored(self.store, terms, names_only=names_only, progress=progress)
 
     def sentences(self, transcript_id: str) -> list[dict[str, Any]]:
         """Sentences of the respondent turns of a transcript (the second coding unit)."""

@@ -22,7 +22,7 @@ from typing import Any
 from qualcode.atomic import write_text
 from qualcode.errors import InputError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Numbered migrations (sqlite-utils style): index i upgrades user_version i -> i+1.
 MIGRATIONS: list[str] = [
@@ -177,7 +177,17 @@ MIGRATIONS: list[str] = [
     CREATE INDEX codings_fragment ON codings(fragment_id);
     CREATE INDEX memos_target ON memos(target_kind, target_id);
     """,
-    # 3: the manual type of a case moved from the attribute `type` to the reserved `qualcode.type`
+    # 3: what the reader found around the turns: the layout it recognised, the header before the
+    # first turn and a service's footer lines (not speech, kept), its notes on doubtful speaker
+    # labels (JSON list) and how each label was mapped to a case (JSON list)
+    """
+    ALTER TABLE transcripts ADD COLUMN layout TEXT NOT NULL DEFAULT '';
+    ALTER TABLE transcripts ADD COLUMN header TEXT NOT NULL DEFAULT '';
+    ALTER TABLE transcripts ADD COLUMN footer TEXT NOT NULL DEFAULT '';
+    ALTER TABLE transcripts ADD COLUMN notes TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE transcripts ADD COLUMN speaker_plan TEXT NOT NULL DEFAULT '[]';
+    """,
+    # 4: the manual type of a case moved from the attribute `type` to the reserved `qualcode.type`
     # (qualcode.tables.typology.OVERRIDE_ATTR). Values set by hand (`cases set`, source 'manual')
     # move, with the journal entries that refer to them so undo still finds them; `type` values
     # from a CSV, front matter or an import stay what they always were meant to be: an attribute.
@@ -523,7 +533,7 @@ class Store:
     def transcript_summaries(self) -> list[dict[str, Any]]:
         """One row per transcript with counts of respondent turns and words, and its cases."""
         rows = self.conn.execute(
-            """SELECT t.id, t.file, t.format, t.text_hash,
+            """SELECT t.id, t.file, t.format, t.layout, t.text_hash,
                       count(f.id) AS turns,
                       coalesce(sum(CASE WHEN f.is_interviewer THEN 0 ELSE f.words END), 0) AS words,
                       group_concat(DISTINCT CASE WHEN f.is_interviewer THEN NULL ELSE f.case_id END) AS cases
@@ -531,6 +541,20 @@ class Store:
                GROUP BY t.id ORDER BY t.id"""
         ).fetchall()
         return [dict(r) for r in rows]
+
+    def transcript_texts(self) -> list[dict[str, Any]]:
+        """Every stored transcript's ``id, file, text, header, pii_allowed``: what an anonymity
+        check of the stored material reads."""
+        rows = self.conn.execute("SELECT id, file, text, header, pii_allowed FROM transcripts ORDER BY id")
+        return [dict(r) for r in rows.fetchall()]
+
+    def fragment_lines(self, transcript_id: str) -> list[tuple[int, int, int | None, int]]:
+        """``(start, end, line, n)`` of every fragment of a transcript, in order: where a
+        position in the canonical text is in the source file."""
+        rows = self.conn.execute(
+            'SELECT start, "end", line, n FROM fragments WHERE transcript_id = ? ORDER BY n', (transcript_id,)
+        )
+        return [(r[0], r[1], r[2], r[3]) for r in rows.fetchall()]
 
     def fragments(self, transcript_id: str | None = None, respondent_only: bool = False) -> list[dict[str, Any]]:
         sql = "SELECT * FROM fragments"

@@ -504,3 +504,13 @@ def test_anonymise_keeps_offsets_valid_right_to_left() -> None:
     text = "Ede, Ede en Zoë\nZoë"
     out = anonymise(text, detect(text, TERMS), PseudonymKey())
     assert out == "[GEMEENTE-1], [GEMEENTE-1] en [PERSOON-1]\n[PERSOON-1]"
+
+
+def test_names_only_finds_the_listed_names_and_nothing_else() -> None:
+    # What every ingest runs over the stored transcripts: the [anonymity] names, not the other detectors.
+    terms = SensitiveTerms(people=["Jansen"], municipalities=["Havenstad"])
+    text = "Mevrouw Jansen uit Havenstad belt 06-12345678 of mailt jansen@example.nl."
+    assert kinds_texts(text, terms) == [("person", "Jansen"), ("municipality", "Havenstad"), ("phone", "06-12345678"),
+                                        ("email", "jansen@example.nl")]
+    assert [(f.kind, f.text, f.start) for f in detect(text, terms, names_only=True)] == [
+        ("person", "Jansen", 8), ("municipality", "Havenstad", 19), ("person", "jansen", 55)]

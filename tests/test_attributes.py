@@ -75,3 +75,12 @@ def test_csv_errors_name_file_and_line(tmp_path, content, line, message):
     with pytest.raises(InputError, match=message) as exc:
         read_attributes_csv(p)
     assert f"cases.csv:{line}:" in str(exc.value)
+
+
+def test_csv_error_lines_count_blank_lines_and_quoted_line_breaks(tmp_path):
+    # Line 5 of the file holds the bad cell: a cell over two lines (2-3) and a blank line (4) come before it.
+    path = tmp_path / "cases.csv"
+    path.write_text('case,notitie,caseload:number\nT01,"twee\nregels",120\n\nT02,,veel\n', encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_attributes_csv(path)
+    assert str(info.value).startswith(f"{path}:5: column 'caseload'")

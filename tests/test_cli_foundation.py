@@ -50,7 +50,8 @@ def test_outside_a_project_is_a_clear_error(tmp_path):
 
 
 def test_bad_input_exit_2_one_line_and_nothing_stored(project_dir):
-    write(project_dir / "transcripts" / "broken.txt", "Inleiding zonder spreker.\nI: vraag\n")
+    # (a title before the first turn is a header now, issue 14; text without any turn is still bad input)
+    write(project_dir / "transcripts" / "broken.txt", "Inleiding zonder spreker.\nOok geen vraag.\n")
     r = run("-p", str(project_dir), "ingest", str(project_dir / "transcripts"))
     assert r.exit_code == 2
     assert "broken.txt:1" in r.output and "Traceback" not in r.output

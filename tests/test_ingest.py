@@ -95,7 +95,7 @@ def test_undo_ingest_removes_everything_it_added(project):
     [
         ("bad_fm.txt", "---\nid: x\ndate: [1, 2\n---\nI: vraag\n", "front matter", None),
         ("open_fm.txt", "---\nid: x\nI: vraag\n", "front matter", 1),
-        ("before.txt", "Dit is een inleiding.\nI: vraag\nR: antwoord\n", "before the first speaker label", 1),
+        ("before.txt", "Dit is een inleiding.\n" * 21 + "I: vraag\nR: antwoord\n", "before the first speaker label", 1),
         ("empty.txt", "", "empty|no speaker turns", None),
     ],
 )

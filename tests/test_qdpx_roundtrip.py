@@ -156,7 +156,7 @@ def test_a_plain_type_attribute_is_not_a_manual_type(tmp_path) -> None:
 
 
 def test_old_manual_types_are_migrated(tmp_path) -> None:
-    """A project from before schema 3: the manual type set with `cases set` moves to
+    """A project from before schema 4: the manual type set with `cases set` moves to
     ``qualcode.type``, undo still reverts it; a ``type`` column from the CSV stays as it is."""
     project, _ = build_study(tmp_path / "study")
     run = project.set_case_attributes("A01_r5", {"type": "regisseur"})
@@ -169,7 +169,7 @@ def test_old_manual_types_are_migrated(tmp_path) -> None:
     store.conn.execute("UPDATE journal SET row_key = replace(row_key, '\"qualcode.type\"', '\"type\"'), "
                        "before = replace(before, '\"qualcode.type\"', '\"type\"'), "
                        "after = replace(after, '\"qualcode.type\"', '\"type\"')")
-    store.conn.execute("PRAGMA user_version = 2")
+    store.conn.execute("PRAGMA user_version = 3")  # the schema before migration 4 moved the manual type
     store.conn.commit()
     store.close()
     project = Project.open(tmp_path / "study")

@@ -156,3 +156,29 @@ def test_version_1_database_is_migrated_to_the_current_schema(tmp_path):
     assert {"codings_fragment", "memos_target"} <= names
     assert s.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     s.close()
+
+
+def test_version_2_transcripts_get_the_reading_columns_with_defaults(tmp_path):
+    """Migration 3 (issue 14): a transcript stored before layouts and header notes existed reads
+    as layout '', no header or footer, no notes, no speaker plan."""
+    import sqlite3
+
+    from qualcode.store import MIGRATIONS, _split_sql
+
+    db = tmp_path / "v2.db"
+    conn = sqlite3.connect(db)
+    for script in MIGRATIONS[:2]:
+        for statement in _split_sql(script):
+            conn.execute(statement)
+    conn.execute(
+        "INSERT INTO transcripts (id, file, format, text, text_hash, source_hash, ingested_at) "
+        "VALUES ('T1', 't1.txt', 'txt', 'R: ja\n', 'h', 'h', '2025-01-01')"
+    )
+    conn.execute("PRAGMA user_version = 2")
+    conn.commit()
+    conn.close()
+    s = Store(db)
+    row = s.transcript("T1")
+    assert row is not None
+    assert (row["layout"], row["header"], row["footer"], row["notes"], row["speaker_plan"]) == ("", "", "", "[]", "[]")
+    s.close()

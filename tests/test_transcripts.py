@@ -19,7 +19,7 @@ from qualcode.transcripts import (
 )
 from qualcode.transcripts.decode import canonicalise, decode_bytes
 from qualcode.transcripts.frontmatter import split_front_matter
-from qualcode.transcripts.plain import is_interviewer_label, match_label, parse_time_code
+from qualcode.transcripts.labels import is_interviewer_label, match_label, parse_time_code
 
 SAMPLE = """\
 ---
@@ -373,10 +373,21 @@ def test_missing_file(tmp_path: Path) -> None:
     assert error_for(path) == f"{path}: no such file"
 
 
-def test_text_before_first_label(tmp_path: Path) -> None:
+def test_text_before_first_label_is_the_header_note(tmp_path: Path) -> None:
+    # Issue 14 item 1: a title before the first turn is the transcript's header, not an error.
     path = write(tmp_path, "t.txt", "---\nid: x\n---\n\nInterview met een klantmanager\nI: Vraag?\n")
+    parsed = read_transcript(path)
+    assert parsed.header == [(5, "Interview met een klantmanager")]
+    assert [(t.speaker, t.text, t.line) for t in parsed.turns] == [("I", "Vraag?", 6)]
+    assert "Interview met" not in parsed.text
+
+
+def test_a_whole_text_before_the_first_label_is_still_refused(tmp_path: Path) -> None:
+    # More than a header's worth of text before the first turn: the labels were not recognised.
+    body = "".join(f"Dit is zin {n} van een lang verhaal zonder sprekers.\n" for n in range(1, 22))
+    path = write(tmp_path, "t.txt", "---\nid: x\n---\n" + body + "I: Vraag?\n")
     message = error_for(path)
-    assert message.startswith(f"{path}:5: text before the first speaker label")
+    assert message.startswith(f"{path}:4: text before the first speaker label: 21 lines before the first turn (line 25)")
 
 
 def test_unclosed_front_matter(tmp_path: Path) -> None:

@@ -113,16 +113,17 @@ def test_table_with_wrong_column_count(tmp_path: Path) -> None:
     assert str(info.value).startswith(f"{path}:2: a table with 4 columns")
 
 
-def test_text_before_first_label_counts_paragraphs(tmp_path: Path) -> None:
+def test_text_before_first_label_is_a_header_counting_paragraphs(tmp_path: Path) -> None:
+    # Issue 14 item 1: a title paragraph before the first turn is the header (paragraph 2), not an error.
     document = docx.Document()
     document.add_paragraph("")
     document.add_paragraph("Interview 12 met een klantmanager")
     document.add_paragraph("I: Vraag?")
     path = tmp_path / "t.docx"
     document.save(str(path))
-    with pytest.raises(InputError) as info:
-        read_transcript(path)
-    assert str(info.value).startswith(f"{path}:2: text before the first speaker label")
+    parsed = read_transcript(path)
+    assert parsed.header == [(2, "Interview 12 met een klantmanager")]
+    assert [(t.speaker, t.line) for t in parsed.turns] == [("I", 3)]
 
 
 def test_unclosed_front_matter_in_docx(tmp_path: Path) -> None:

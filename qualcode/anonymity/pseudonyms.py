@@ -23,7 +23,7 @@ from qualcode.anonymity.detect import KINDS, Finding, resolve_overlaps
 from qualcode.atomic import write_text
 from qualcode.errors import InputError
 
-__all__ = ["PSEUDONYM_LABELS", "PseudonymKey", "anonymise", "normalise_original"]
+__all__ = ["PSEUDONYM_LABELS", "PseudonymKey", "anonymise", "normalise_original", "replacements"]
 
 PSEUDONYM_LABELS: dict[str, str] = {
     "person": "PERSOON",
@@ -187,17 +187,23 @@ def anonymise(text: str, findings: Iterable[Finding], key: PseudonymKey) -> str:
     number; replacement runs right to left so the offsets of the remaining findings stay valid.
     Findings must come from this ``text`` (their ``text`` must match), else ``ValueError``.
     """
-    items = list(findings)
-    for f in items:
-        if text[f.start : f.end] != f.text:
-            raise ValueError(f"finding {f.text!r} at {f.start} does not match the text")
-    spans = resolve_overlaps((f.kind, f.start, f.end) for f in items)
-    replacements = [(start, end, key.pseudonym(kind, text[start:end])) for kind, start, end in spans]
     parts: list[str] = []
     pos = len(text)
-    for start, end, pseudonym in reversed(replacements):
+    for start, end, pseudonym in reversed(replacements(text, findings, key)):
         parts.append(text[end:pos])
         parts.append(pseudonym)
         pos = start
     parts.append(text[:pos])
     return "".join(reversed(parts))
+
+
+def replacements(text: str, findings: Iterable[Finding], key: PseudonymKey) -> list[tuple[int, int, str]]:
+    """``(start, end, pseudonym)`` for each finding in ``text``, without overlaps, in reading
+    order (pseudonyms assigned in that order; ``key`` is extended). For a caller that replaces
+    inside a structure of its own, such as the runs of a Word paragraph."""
+    items = list(findings)
+    for f in items:
+        if text[f.start : f.end] != f.text:
+            raise ValueError(f"finding {f.text!r} at {f.start} does not match the text")
+    spans = resolve_overlaps((f.kind, f.start, f.end) for f in items)
+    return [(start, end, key.pseudonym(kind, text[start:end])) for kind, start, end in spans]

@@ -12,6 +12,7 @@ from qualcode.cli import (  # noqa: F401  (imported to register their commands)
     project,
     ingest,
     anonymise,
+    anonymity,
     transcripts,
     cases,
     suggest,

@@ -176,6 +176,19 @@ def notice_table(table: Table) -> None:
     _draw([table], stderr_console())
 
 
+def stored_findings_notice(findings: Sequence[Any], title: str) -> None:
+    """Personal data found in stored transcripts (``StoredFinding``), and how to get it out: the
+    stored text is a copy of the file, so the file is fixed and ingested again."""
+    columns = ["transcript", "file", "fragment", "line", "column", "kind", "text", "allowed"]
+    notice_table(Table(columns, [[getattr(f, c) for c in columns] for f in findings], title=title))
+    files = sorted({f.file for f in findings if not f.allowed})
+    if files:
+        err("Fix these files and ingest them again; the stored text changes with them (codings follow):",
+            style="yellow")
+        for file in files:
+            err(f"  qualcode anonymise {file} --key ../sleutel.csv --in-place && qualcode ingest {file}")
+
+
 def print_tables(
     tables: Sequence[Table],
     fmt: Format | str,

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 # carried through a REFI-QDA round trip it was read as a manual type and every typology table
 # failed. Names starting with ``qualcode.`` are reserved for qualcode's own attributes.
 OVERRIDE_ATTR = "qualcode.type"
-LEGACY_OVERRIDE_ATTR = "type"  # before schema 3; `Store` migrates values set with `cases set`
+LEGACY_OVERRIDE_ATTR = "type"  # before schema 4; `Store` migrates values set with `cases set`
 ASSIGNMENT_COLUMNS = ["case", "type", "type_label", "scores", "evidence", "contradicting", "manual", "reason",
                       "for", "against"]
 SHOWN = 3  # strongest fragments for and against in a printed table

@@ -7,8 +7,6 @@ stored as text plus a type and turned back into Python values on the way out.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -17,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.errors import InputError
+from qualcode.recordfiles import csv_records
 from qualcode.transcripts.decode import decode_bytes
 
 TYPES = ("text", "number", "date", "boolean")
@@ -131,6 +130,21 @@ def check_key(key: str, file: str | Path | None = None, line: int | None = None)
     return key
 
 
+def read_csv_rows(path: str | Path, what: str) -> list[tuple[int, list[str]]]:
+    """The non-empty rows of a CSV a person keeps (attributes, speakers), with the line each starts on.
+
+    Decoded like a transcript (UTF-8 with or without BOM, UTF-16, cp1252: these files come out of
+    Excel), then read by :func:`qualcode.recordfiles.csv_records` (delimiter sniffed from the
+    header: ``,`` ``;`` or tab; a broken record is bad input at its line). ``what`` names the file.
+    """
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError:
+        raise InputError(f"{what} not found", file=p) from None
+    return list(csv_records(p, decode_bytes(raw, p)))
+
+
 def read_attributes_csv(path: Path) -> dict[str, dict[str, Typed]]:
     """Read a CSV of case attributes keyed by case id (first column).
 
@@ -138,15 +152,8 @@ def read_attributes_csv(path: Path) -> dict[str, dict[str, Typed]]:
     is inferred per column from all its non-empty cells, so one odd cell makes the column text
     rather than silently mixing types. Semicolon-separated files (Dutch Excel) are detected.
     """
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("attributes file not found", file=path) from None
-    text = decode_bytes(raw, path)
-    sample = text.split("\n", 1)[0]
-    delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    rows = [r for r in rows if any(c.strip() for c in r)]
+    numbered = read_csv_rows(path, "attributes file")
+    rows = [r for _, r in numbered]
     if not rows:
         raise InputError("attributes file is empty", file=path, line=1)
     header = [h.strip() for h in rows[0]]
@@ -175,7 +182,7 @@ def read_attributes_csv(path: Path) -> dict[str, dict[str, Typed]]:
         kinds = {infer_type(c) for c in cells}
         types.append(kinds.pop() if len(kinds) == 1 else "text")
     out: dict[str, dict[str, Typed]] = {}
-    for i, r in enumerate(rows[1:], start=2):
+    for i, r in numbered[1:]:
         if len(r) > len(header):
             raise InputError(f"row has {len(r)} cells but the header has {len(header)}", file=path, line=i)
         case_id = r[0].strip()

@@ -4,13 +4,20 @@ A docx maps onto the plain format: each paragraph is a line. A turn starts with
 
 * a plain ``R1: text`` paragraph (the plain-text label rules apply),
 * a bold label at the paragraph start: ``R1`` or ``R1:`` in bold, then the text (a bold
-  label need not recur in the file, see :mod:`qualcode.transcripts.plain`), or
+  label need not recur in the file, see :mod:`qualcode.transcripts.labels`), or
 * a table row: two columns (speaker | text), or three with a time column first
   (time | speaker | text), as transcription services export. An empty speaker cell continues
   the previous turn; a first row whose speaker cell reads "Spreker"/"Speaker"/"Naam"... is a
-  header and skipped.
+  header and skipped, or
+* a transcription service's block line (Teams: "Petra de Vries   0:03", then the text in
+  the next paragraph; see :mod:`qualcode.transcripts.services`).
 
-Front matter may be given as the leading paragraphs between two ``---`` paragraphs.
+Front matter may be given as the leading paragraphs between two ``---`` paragraphs. What
+comes before the first turn (a Title or Heading paragraph, a metadata block, a metadata table
+of two columns) is the header (:mod:`qualcode.transcripts.preamble`); an empty paragraph and
+the end of a table separate blocks there. Page headers and footers are not read: they hold
+running titles and page numbers, not the interview. The layout is reported as ``word`` (plain
+labels), ``word-bold`` (bold labels), ``word-table`` (a speaker column) or the service's.
 
 Line numbers in errors and in ``Turn.line`` count blocks: each paragraph is one, each table
 row is one. Word shows no line numbers, so this is the closest thing a user can count.
@@ -19,21 +26,20 @@ python-docx is imported lazily: it is slow to import and only docx files need it
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualcode.errors import InputError
+from qualcode.transcripts.body import BodyRead, read_body
 from qualcode.transcripts.decode import canonicalise
 from qualcode.transcripts.frontmatter import FrontMatter, split_front_matter_lines
-from qualcode.transcripts.plain import (
+from qualcode.transcripts.labels import (
     MAX_LABEL_CHARS,
     LabelCandidate,
     SourceLine,
-    SourceTurn,
     SpeakerLabels,
-    build_turns,
     is_label_syntax,
     is_time_stamp,
     label_candidate,
@@ -45,6 +51,8 @@ if TYPE_CHECKING:
     from docx.text.paragraph import Paragraph
 
 _HEADER_WORDS = frozenset({"spreker", "speaker", "naam", "name", "wie", "persoon", "deelnemer"})
+_HEADING_STYLES = ("title", "subtitle", "heading", "kop", "titel", "ondertitel")
+_UNIT = "paragraphs and table row"
 
 
 @dataclass(frozen=True)
@@ -56,29 +64,41 @@ class _Block:
     bold_prefix: str = ""
     cells: tuple[str, ...] | None = None  # set for a table row
     first_row: bool = False
+    last_row: bool = False
+    heading: bool = False  # a paragraph in a Title/Heading style
 
 
-def read_docx(
-    path: Path, file: str | Path | None, interviewer_labels: Sequence[str]
-) -> tuple[FrontMatter, list[SourceTurn]]:
-    """Read a .docx transcript into front matter and source turns."""
+def read_docx(path: Path, file: str | Path | None, known: SpeakerLabels) -> tuple[FrontMatter, BodyRead]:
+    """Read a .docx transcript into front matter and body (``known``: as for .txt)."""
     blocks = list(_blocks(_open(path, file)))
     front = _front_matter(blocks, file)
-    labels = SpeakerLabels(tuple(interviewer_labels), tuple(front.speakers))
+    labels = known.with_speakers(tuple(front.speakers))
     items: list[SourceLine] = []
     for block in blocks:
         if block.number <= front.end_line:
             continue
         if block.cells is None:
             items.extend(_paragraph_lines(block))
-        else:
-            item = _row_line(block, file)
-            if item is not None:
-                items.append(item)
-    turns = build_turns(items, labels, file, unit="paragraphs and table row")
-    if not turns:
-        raise InputError("no speaker turns found", file)
-    return front, turns
+            continue
+        item = _row_line(block, file)
+        if item is not None:
+            items.append(item)
+        if block.last_row:  # the end of a table separates a metadata table from the turns
+            items.append(SourceLine(block.number, "", None))
+    body = read_body(items, labels, file, layout="word", unit=_UNIT)
+    if body.layout == "word":
+        body.layout = _word_layout(items, body)
+    return front, body
+
+
+def _word_layout(items: list[SourceLine], body: BodyRead) -> str:
+    """``word-table`` when most turns come from a speaker column, ``word-bold`` from bold labels."""
+    starts = {t.line for t in body.turns}
+    kinds: list[str] = [x.candidate.kind for x in items if x.line in starts and x.candidate is not None]
+    for kind, name in (("column", "word-table"), ("bold", "word-bold")):
+        if kinds and kinds.count(kind) * 2 > len(kinds):
+            return name
+    return "word"
 
 
 def _open(path: Path, file: str | Path | None):  # -> docx.document.Document
@@ -100,13 +120,24 @@ def _blocks(document) -> Iterator[_Block]:
     number = 0
     for item in document.iter_inner_content():
         if isinstance(item, Table):
-            for i, cells in enumerate(_rows(item)):
+            rows = list(_rows(item))
+            for i, cells in enumerate(rows):
                 number += 1
-                yield _Block(number, cells=cells, first_row=i == 0)
+                yield _Block(number, cells=cells, first_row=i == 0, last_row=i == len(rows) - 1)
         else:
             number += 1
             text = canonicalise(item.text)
-            yield _Block(number, lines=tuple(text.split("\n")), bold_prefix=canonicalise(_bold_prefix(item)))
+            yield _Block(number, lines=tuple(text.split("\n")), bold_prefix=canonicalise(_bold_prefix(item)),
+                         heading=_is_heading(item))
+
+
+def _is_heading(paragraph: Paragraph) -> bool:
+    """A paragraph in a Title, Subtitle or Heading style (also in Dutch Word: "Kop 1", "Titel")."""
+    try:
+        name = (paragraph.style.name if paragraph.style is not None else "") or ""
+    except (KeyError, ValueError):  # a style id missing from styles.xml
+        return False
+    return name.casefold().startswith(_HEADING_STYLES)
 
 
 def _rows(table: Table) -> Iterator[tuple[str, ...]]:
@@ -149,6 +180,9 @@ def _front_matter(blocks: list[_Block], file: str | Path | None) -> FrontMatter:
 
 def _paragraph_lines(block: _Block) -> Iterator[SourceLine]:
     bold = block.bold_prefix.lstrip()
+    if not any(raw.strip() for raw in block.lines):
+        yield SourceLine(block.number, "", None)  # an empty paragraph: a blank line
+        return
     for i, raw in enumerate(block.lines):
         line = raw.strip()
         if not line:
@@ -157,7 +191,7 @@ def _paragraph_lines(block: _Block) -> Iterator[SourceLine]:
             candidate = match_label(line, bold_chars=len(bold.rstrip())) or _colonless_bold(line, bold)
         else:
             candidate = match_label(line)
-        yield SourceLine(block.number, line, candidate)
+        yield SourceLine(block.number, line, candidate, block.heading)
 
 
 def _colonless_bold(line: str, bold: str) -> LabelCandidate | None:

@@ -196,3 +196,30 @@ class _BlockParser:
             kind = type(value).__name__
             raise self.error(f"attribute '{key}' has an unsupported value type ({kind})", node)
         return value
+
+
+def typed_scalar(text: str) -> AttributeValue | None:
+    """One value typed as a front-matter value would be: ``2025-03-12`` a date, ``45`` a number,
+    ``true`` a boolean, anything else text (None for an empty value).
+
+    Why not parse a one-line YAML document: header values are written by people, not for YAML
+    ("Opmerking: zie bijlage: deel 2", "Ruimte: #3"), so only the scalar resolution is borrowed
+    and a value YAML cannot type stays text. Durations such as ``1:12:30`` stay text, as in
+    front matter.
+    """
+    value = text.strip()
+    if not value:
+        return None
+    loader = yaml.SafeLoader("")
+    try:
+        tag = loader.resolve(yaml.ScalarNode, value, (True, False))
+        if tag == "tag:yaml.org,2002:null" or (tag in (_INT_TAG, _FLOAT_TAG) and ":" in value):
+            return value
+        result = loader.construct_object(yaml.ScalarNode(tag, value), deep=True)
+    except (yaml.YAMLError, ValueError, TypeError):
+        return value
+    finally:
+        loader.dispose()
+    if isinstance(result, (str, int, float, bool)) or type(result) is date:
+        return result
+    return value

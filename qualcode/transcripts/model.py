@@ -35,9 +35,37 @@ class Turn:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class ReadNote:
+    """Something the reader (or the speaker mapping) wants the user to check, with where it is.
+
+    Why notes and not errors: a transcript with a doubtful speaker label is still readable, and
+    refusing it would block the whole folder; but a silent guess misattributes words. So the
+    reader reads on and says what it guessed: ingest prints the notes with file and line, and
+    ``transcripts show`` marks the turns they name. ``kind`` is a short stable name (``glued``,
+    ``single``, ``one-case``, ``generic``, ``header``, ``unmapped``...); ``turns`` are the turn
+    numbers (``n``) concerned.
+    """
+
+    kind: str
+    message: str
+    line: int | None = None
+    turns: tuple[int, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "message": self.message, "line": self.line, "turns": list(self.turns)}
+
+
 @dataclass
 class ParsedTranscript:
-    """A transcript read from one file."""
+    """A transcript read from one file.
+
+    ``layout`` names the layout the reader recognised (see :mod:`qualcode.transcripts.layouts`),
+    ``header`` the lines before the first turn (a title, a metadata block, a service's meeting
+    line) as ``(line, text)`` pairs, and ``footer`` lines a transcription service adds after
+    or between turns ("... stopped transcription", "Transcribed by ..."). Neither is part of
+    the canonical text: they are not speech and must not be coded, but they are kept.
+    """
 
     id: str
     file: str
@@ -48,6 +76,18 @@ class ParsedTranscript:
     speakers: dict[str, str] = field(default_factory=dict)  # speaker label -> case id
     case: str | None = None  # front matter `case:`; default case for unmapped respondent turns
     source_hash: str = ""  # sha256 of the raw bytes
+    layout: str = ""
+    header: list[tuple[int, str]] = field(default_factory=list)
+    footer: list[tuple[int, str]] = field(default_factory=list)
+    notes: list[ReadNote] = field(default_factory=list)
+
+    @property
+    def header_text(self) -> str:
+        return "\n".join(text for _, text in self.header)
+
+    @property
+    def footer_text(self) -> str:
+        return "\n".join(text for _, text in self.footer)
 
     @property
     def text_hash(self) -> str:

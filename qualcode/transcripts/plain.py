@@ -1,312 +1,72 @@
-"""Plain-text (.txt) and Markdown (.md) transcripts, and the speaker-label rules.
+"""Plain-text (.txt) and Markdown (.md) transcripts.
 
-The plain format is the reference: docx and subtitles reuse the label rules and
-:class:`SourceTurn` from here, so one transcript reads the same whatever the file type.
-
-When is ``Something: text`` a speaker turn?
--------------------------------------------
-Interview speech is full of colons ("Toen zei ik: nee."), and a transcript has no other
-marker of a turn, so a line is a turn start only if all of these hold:
-
-1. **Syntax.** The line (after an optional time stamp) starts with a candidate label of 1-40
-   characters that begins with a letter, holds only letters, digits, spaces and ``._-``, has
-   at most 4 words, and is followed by a colon and then a space or the end of the line
-   (``http://`` and ``10:30`` are therefore never labels). In .md, a leading ``- ``/``* ``
-   bullet is ignored and ``**R1:**`` / ``**R1**:`` bold labels count.
-2. **Known labels always win:** an interviewer label (``I``, ``INT``, ``Interviewer``,
-   ``Interviewer 1``, ``I2`` ... case-insensitive, optional trailing number) or a label
-   listed under ``speakers:`` in the front matter.
-3. **Shape.** Otherwise the first word must start with a capital (or be a code such as
-   ``r1``) and the last word must not start with a lower-case letter. This admits
-   "Mevrouw De Vries", "Anna van der Berg", "Respondent B" and rejects "Hij zei het zo",
-   "Ik dacht", "Toen zei ik".
-4. **Not a discourse word.** "Nou:", "Kijk:", "Bijvoorbeeld:", "NB:", "Let op:" ... are never
-   labels (see ``_NOT_LABELS``).
-5. **Strong shape or evidence.** A code (``R1``, ``P12``, ``r3``: 1-4 letters then 1-3
-   digits), an all-capitals word of up to 5 letters (``INT``, ``R``, ``KM``) and a bold
-   label are accepted at once. (A docx table's speaker column or a vtt ``<v Name>`` tag
-   declares the speaker outright and skips rules 3-5.) Any other candidate ("Jan", "Mevrouw Jansen",
-   "Vraag") is a label only if the same label starts a line at least twice in the file, or
-   it starts the very first line of the body. Why: every real speaker in an interview
-   speaks more than once, while a sentence like "Kortom: ..." does not recur verbatim at a
-   line start.
-
-Known limitation: a named (non-code) speaker who speaks exactly once, not on the first line
-and not listed under ``speakers:``, is read as a continuation of the turn above; list the
-label under ``speakers:`` or use a code label (R1, R2 ...).
-
-Time stamps ``[00:01:12]``, ``(00:01:12)``, ``[01:12]`` or bare ``00:01:12`` (``h:mm:ss``,
-optional ``.mmm``) directly before or after the label are dropped from the text and kept as
-``meta["time_start"]`` ("hh:mm:ss" or "hh:mm:ss.mmm").
+The plain format is the reference: front matter, then ``Label: text`` lines (the label rules
+are in :mod:`qualcode.transcripts.labels`), with a header before the first turn allowed (see
+:mod:`qualcode.transcripts.preamble`). A .txt written by a transcription service (Otter,
+Zoom's saved captions, Descript/Rev) is recognised by its block lines
+(:mod:`qualcode.transcripts.services`). In .md, headings and rules after the first turn are
+skipped; before it they are header text.
 """
 
 from __future__ import annotations
 
-import re
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
 
 from qualcode.errors import InputError
+from qualcode.transcripts.body import BodyRead, read_body
 from qualcode.transcripts.frontmatter import FrontMatter, split_front_matter_lines
-
-LabelKind = Literal["text", "bold", "column"]
-
-MAX_LABEL_CHARS = 40
-MAX_LABEL_WORDS = 4
-
-_TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
-_BARE_TIME = r"\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,3})?"
-_STAMP = rf"(?:\[{_TIME}\]|\({_TIME}\)|{_BARE_TIME})"
-_LABEL_LINE = re.compile(
-    rf"""
-    (?:(?P<pre>{_STAMP})[ \t]+)?            # [00:01:12] R1: ...
-    (?P<label>[^\W\d_][\w.\- \t]*?)         # starts with a letter; no colon inside
-    (?:[ \t]*(?P<mid>{_STAMP}))?            # R1 [00:01:12]: ...
-    [ \t]*:(?:[ \t]+(?P<rest>.*)|$)
-    """,
-    re.VERBOSE,
+from qualcode.transcripts.labels import (
+    SourceLine,
+    SourceTurn,
+    SpeakerLabels,
+    build_turns,
+    is_interviewer_label,
+    is_md_heading,
+    match_label,
 )
-_LEADING_STAMP = re.compile(rf"(?P<stamp>{_STAMP})(?:[ \t]+|$)")
-_LABEL_WORDS = re.compile(r"[^\W\d_][\w.\- ]*")
-_CODE_LABEL = re.compile(r"[^\W\d_]{1,4}\d{1,3}")
-_MD_BULLET = re.compile(r"[-*+][ \t]+")
-_MD_BOLD = re.compile(r"(?:\*\*|__)(?P<inner>[^*_]+?)(?:\*\*|__)(?P<after>.*)")
-_MD_HEADING = re.compile(r"#{1,6}(?:[ \t]|$)")
-_MD_RULE = re.compile(r"(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,}")
 
-# Words that start a sentence with a colon in Dutch/English speech and notes; never labels
-# (unless configured as interviewer labels or listed under `speakers:`).
-_NOT_LABELS = frozenset(
-    """
-    nou kijk dus ja nee maar en want toen zoals bijvoorbeeld oftewel namelijk daarom
-    dat dit het wat hij zij ik wij we jij je ze kortom eerst daarna vervolgens
-    conclusie samenvatting opmerking noot nb ps ok oké okay
-    so well yes no but and example note nota update edit tip
-    """.split()
-) | {"let op", "ten eerste", "ten tweede", "met andere woorden", "by the way"}
+# SourceTurn, is_interviewer_label and match_label lived here before the label rules moved to
+# qualcode.transcripts.labels; the REFI-QDA reader still imports them from here.
+__all__ = ["SourceTurn", "is_interviewer_label", "match_label", "read_plain", "read_plain_body"]
 
 
-@dataclass
-class SourceTurn:
-    """A turn as found in the source file, before the canonical text is built."""
-
-    speaker: str
-    text: str
-    line: int
-    meta: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class LabelCandidate:
-    """A line start that has the syntax of a speaker label; :class:`LabelPolicy` decides."""
-
-    label: str
-    text: str
-    time_start: str | None = None
-    # How the label was marked: "text" (plain `R1:`), "bold" (bold in md/docx: no need to
-    # recur, rule 5) or "column" (a table's speaker column: always a label).
-    kind: LabelKind = "text"
-
-
-@dataclass(frozen=True)
-class SourceLine:
-    """One non-blank line (txt/md line, docx paragraph or table row) with its candidate."""
-
-    line: int
-    text: str
-    candidate: LabelCandidate | None
-
-
-def normalise_label(label: str) -> str:
-    """Collapse inner whitespace: "Interviewer  1" and "Interviewer 1" are one speaker."""
-    return " ".join(label.split())
-
-
-def parse_time_code(stamp: str) -> str:
-    """``[1:12]``, ``(0:01:12)``, ``00:01:12,5`` -> ``"00:01:12"`` / ``"00:01:12.500"``."""
-    core = stamp.strip("[]()")
-    millis: str | None = None
-    if "." in core or "," in core:
-        core, millis = re.split(r"[.,]", core, maxsplit=1)
-    parts = [int(p) for p in core.split(":")]
-    while len(parts) < 3:
-        parts.insert(0, 0)
-    total = parts[0] * 3600 + parts[1] * 60 + parts[2]
-    h, rem = divmod(total, 3600)
-    m, s = divmod(rem, 60)
-    out = f"{h:02d}:{m:02d}:{s:02d}"
-    if millis is not None:
-        out += f".{millis.ljust(3, '0')[:3]}"
-    return out
-
-
-def match_label(line: str, *, markdown: bool = False, bold_chars: int = 0) -> LabelCandidate | None:
-    """The label candidate at the start of a stripped line, by syntax alone (rule 1).
-
-    ``bold_chars``: how many leading characters of ``line`` are bold (docx); a label lying
-    within them is a bold label.
-    """
-    if markdown:
-        bullet = _MD_BULLET.match(line)
-        if bullet:
-            line = line[bullet.end() :]
-        bold = _MD_BOLD.fullmatch(line)
-        if bold:
-            bold_chars = len(bold["inner"])
-            line = bold["inner"] + bold["after"]
-    m = _LABEL_LINE.match(line)
-    if m is None or not is_label_syntax(m["label"]):
-        return None
-    kind: LabelKind = "bold" if bold_chars and m.end("label") <= bold_chars else "text"
-    return label_candidate(m["label"], m["rest"] or "", stamp=m["pre"] or m["mid"], kind=kind)
-
-
-def is_label_syntax(label: str) -> bool:
-    """Rule 1 on the label itself: 1-40 characters, at most 4 words, no colon."""
-    label = normalise_label(label)
-    return (
-        0 < len(label) <= MAX_LABEL_CHARS
-        and len(label.split(" ")) <= MAX_LABEL_WORDS
-        and _LABEL_WORDS.fullmatch(label) is not None
-    )
-
-
-def label_candidate(
-    label: str, rest: str, *, stamp: str | None = None, kind: LabelKind = "text"
-) -> LabelCandidate:
-    """A candidate from a label and the text after it; a time stamp opening the text moves to meta."""
-    text = rest.strip()
-    if stamp is None:
-        lead = _LEADING_STAMP.match(text)
-        if lead:
-            stamp = lead["stamp"]
-            text = text[lead.end() :].strip()
-    return LabelCandidate(
-        label=normalise_label(label),
-        text=text,
-        time_start=parse_time_code(stamp) if stamp else None,
-        kind=kind,
-    )
-
-
-def is_time_stamp(text: str) -> bool:
-    """True if ``text`` is exactly one time stamp, e.g. a time column in a docx table."""
-    return re.fullmatch(_STAMP, text.strip()) is not None
-
-
-def is_interviewer_label(label: str, interviewer_labels: Sequence[str]) -> bool:
-    """True for an interviewer label, case-insensitive, with an optional number: "I2", "Interviewer 1"."""
-    return _interviewer_pattern(tuple(interviewer_labels)).fullmatch(normalise_label(label)) is not None
-
-
-@lru_cache(maxsize=32)
-def _interviewer_pattern(labels: tuple[str, ...]) -> re.Pattern[str]:
-    alternatives = "|".join(re.escape(normalise_label(x)) for x in sorted(labels, key=len, reverse=True))
-    if not alternatives:
-        return re.compile(r"(?!)")
-    return re.compile(rf"(?:{alternatives})(?:[ ]?\d+)?", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class SpeakerLabels:
-    """Labels known before reading the body: interviewer labels and front-matter speakers."""
-
-    interviewer: tuple[str, ...]
-    speakers: tuple[str, ...] = ()
-
-    def is_interviewer(self, label: str) -> bool:
-        return is_interviewer_label(label, self.interviewer)
-
-    def is_known(self, label: str) -> bool:
-        folded = normalise_label(label).casefold()
-        if self.is_interviewer(label):
-            return True
-        return any(normalise_label(s).casefold() == folded for s in self.speakers)
-
-
-class LabelPolicy:
-    """Decides which label candidates start a turn (rules 2-5 in the module docstring)."""
-
-    def __init__(self, labels: SpeakerLabels, candidates: Sequence[LabelCandidate]) -> None:
-        self.labels = labels
-        self.counts = Counter(c.label for c in candidates)
-
-    def accepts(self, candidate: LabelCandidate, *, first: bool) -> bool:
-        label = candidate.label
-        if candidate.kind == "column" or self.labels.is_known(label):
-            return True
-        if not has_label_shape(label) or label.casefold() in _NOT_LABELS:
-            return False
-        if candidate.kind == "bold" or is_code_label(label):
-            return True
-        return first or self.counts[label] >= 2
-
-
-def has_label_shape(label: str) -> bool:
-    """Rule 3: capitalised (or a code) first word, and a last word that is not lower case."""
-    words = label.split(" ")
-    if not (words[0][0].isupper() or _CODE_LABEL.fullmatch(words[0])):
-        return False
-    return len(words) == 1 or not words[-1][0].islower()
-
-
-def is_code_label(label: str) -> bool:
-    """Rule 5's strong shapes: ``R1``/``P12``/``r3``, or one all-capitals word of <= 5 letters."""
-    if _CODE_LABEL.fullmatch(label):
-        return True
-    return label.isalpha() and label.isupper() and len(label) <= 5
-
-
-def build_turns(
-    lines: Sequence[SourceLine], labels: SpeakerLabels, file: str | Path | None, *, unit: str = "line"
-) -> list[SourceTurn]:
-    """Group lines into turns: a label line starts one, other lines continue it.
-
-    Turns whose text is empty (a bare ``R1:`` followed directly by another label) are
-    dropped: an empty fragment cannot be coded.
-    """
-    policy = LabelPolicy(labels, [x.candidate for x in lines if x.candidate is not None])
-    turns: list[SourceTurn] = []
-    parts: list[list[str]] = []
-    for item in lines:
-        cand = item.candidate
-        if cand is not None and policy.accepts(cand, first=not turns):
-            meta = {"time_start": cand.time_start} if cand.time_start else {}
-            turns.append(SourceTurn(cand.label, "", item.line, meta))
-            parts.append([cand.text] if cand.text else [])
-        elif not turns:
-            where = "" if unit == "line" else f" (the line number counts {unit}s)"
-            raise InputError(
-                f"text before the first speaker label; a turn starts with a label and a colon, "
-                f"e.g. 'R1: ...'{where}",
-                file,
-                item.line,
-            )
-        else:
-            parts[-1].append(item.text)
-    for turn, texts in zip(turns, parts):
-        turn.text = "\n".join(texts)
-    return [t for t in turns if t.text]
+def read_plain_body(
+    text: str, file: str | Path | None, known: SpeakerLabels, *, markdown: bool = False
+) -> tuple[FrontMatter, BodyRead]:
+    """Read the canonical text of a .txt or .md transcript: front matter and body. ``known``:
+    interviewer labels and speakers named outside the file (the speakers file)."""
+    front, lines = _source_lines(text, file, markdown)
+    labels = known.with_speakers(tuple(front.speakers))
+    body = read_body(lines, labels, file, layout="markdown" if markdown else "labels", keep_headings=False)
+    return front, body
 
 
 def read_plain(
     text: str, file: str | Path | None, interviewer_labels: Sequence[str], *, markdown: bool = False
 ) -> tuple[FrontMatter, list[SourceTurn]]:
-    """Read canonical text of a .txt or .md transcript into front matter and source turns."""
+    """The strict reading of a ``Label: text`` text: every line after the front matter belongs to
+    a turn, and text before the first label is an error.
+
+    Why both: a REFI-QDA source (:mod:`qualcode.refi.offsets`) is a transcript only if it reads
+    this way; otherwise it is kept whole as one turn, so that none of its text is set aside
+    as a header.
+    """
+    front, lines = _source_lines(text, file, markdown)
+    labels = SpeakerLabels(tuple(interviewer_labels), tuple(front.speakers))
+    turns = build_turns([x for x in lines if x.text and not x.heading], labels, file)
+    if not turns:
+        raise InputError("no speaker turns found", file)
+    return front, turns
+
+
+def _source_lines(text: str, file: str | Path | None, markdown: bool) -> tuple[FrontMatter, list[SourceLine]]:
     numbered = list(enumerate(text.split("\n"), start=1))
     front, body = split_front_matter_lines(numbered, file)
     items: list[SourceLine] = []
     for number, raw in body:
         line = raw.strip()
-        if not line or (markdown and (_MD_HEADING.match(line) or _MD_RULE.fullmatch(line))):
-            continue
-        items.append(SourceLine(number, line, match_label(line, markdown=markdown)))
-    labels = SpeakerLabels(tuple(interviewer_labels), tuple(front.speakers))
-    turns = build_turns(items, labels, file)
-    if not turns:
-        raise InputError("no speaker turns found", file)
-    return front, turns
+        heading = markdown and is_md_heading(line)
+        candidate = match_label(line, markdown=markdown) if line and not heading else None
+        items.append(SourceLine(number, line, candidate, heading))
+    return front, items

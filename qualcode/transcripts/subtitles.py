@@ -7,32 +7,42 @@ Consecutive cues of one speaker are therefore one turn (texts joined by a space)
 Time codes never enter the text.
 
 Who speaks: a ``<v Name>`` voice tag (vtt), a ``[Name]`` prefix (srt) or a ``Name: text``
-prefix (both; the plain-text label rules apply, see :mod:`qualcode.transcripts.plain`). A cue
+prefix (both; the label rules apply, see :mod:`qualcode.transcripts.labels`). A cue
 without speaker information continues the previous speaker. A file without any speaker
 information, and any cues before the first named speaker, are attributed to speaker
-``"R"`` (:data:`UNATTRIBUTED_SPEAKER`), the conventional respondent label.
+``"R"`` (:data:`UNATTRIBUTED_SPEAKER`), the conventional respondent label. In a file where
+most cues open with ``Name:``, a name opening a cue is a speaker even if it occurs once (a
+guest who says one thing); the label rules' shape checks still apply.
+
+Layouts reported: ``teams-vtt`` (voice tags and Teams' ``<meeting-id>/<n>-<k>`` cue ids),
+``vtt-voice`` (other voice tags), ``zoom-vtt`` (numbered cues opening with ``Name:``, as
+Zoom writes them), ``vtt-labels`` (cues without ids opening with ``Name:``), ``vtt`` (no
+speakers), and ``srt-labels`` / ``srt``.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from qualcode.errors import InputError
-from qualcode.transcripts.plain import (
+from qualcode.transcripts.body import BodyRead
+from qualcode.transcripts.labels import (
     LabelCandidate,
     LabelPolicy,
     SourceTurn,
     SpeakerLabels,
+    glued_message,
     is_label_syntax,
     label_candidate,
     match_label,
     normalise_label,
     parse_time_code,
 )
+from qualcode.transcripts.model import ReadNote
 
 UNATTRIBUTED_SPEAKER = "R"
 
@@ -42,6 +52,7 @@ _VTT_HEADER = re.compile(r"WEBVTT(?:[ \t].*)?")
 _VTT_SKIPPED_BLOCKS = ("NOTE", "STYLE", "REGION")
 _VOICE = re.compile(r"<v(?:\.[^\s>]+)*[ \t]+(?P<name>[^>]*)>")
 _TAG = re.compile(r"<[^>]*>|\{\\[^}]*\}")  # html-ish tags, karaoke times, srt {\an8}
+_TEAMS_CUE_ID = re.compile(r"[0-9a-fA-F-]{36}/\d+-\d+")
 _BRACKET_NAME = re.compile(r"\[(?P<name>[^\]\n]{1,40})\][ \t]*(?P<rest>.*)")
 # Bracketed sound descriptions, not speakers: "[Gelach] ja precies".
 _SOUNDS = frozenset(
@@ -62,12 +73,13 @@ class _Segment:
     candidate: LabelCandidate | None
 
 
-def read_vtt(text: str, file: str | Path | None, interviewer_labels: Sequence[str]) -> list[SourceTurn]:
-    """Read the canonical text of a .vtt file into source turns."""
+def read_vtt(text: str, file: str | Path | None, known: SpeakerLabels) -> BodyRead:
+    """Read the canonical text of a .vtt file into turns, the layout's name and notes."""
     lines = text.split("\n")
     if not lines or not _VTT_HEADER.fullmatch(lines[0].strip()):
         raise InputError("not a WebVTT file: the first line must be 'WEBVTT'", file, 1)
     segments: list[_Segment] = []
+    ids: list[str] = []
     for cue, block in enumerate(_blocks(lines)):
         first_no, first = block[0]
         if first_no == 1 or first.split(" ")[0].split("\t")[0] in _VTT_SKIPPED_BLOCKS:
@@ -77,12 +89,26 @@ def read_vtt(text: str, file: str | Path | None, interviewer_labels: Sequence[st
             raise InputError(
                 "expected a cue timing line like '00:00:01.000 --> 00:00:04.000'", file, first_no
             )
+        if timing_at:
+            ids.append(first.strip())
         segments.extend(_cue_segments(cue, block, timing_at, file, "00:00:01.000"))
-    return _merge(segments, interviewer_labels, file)
+    turns, notes = _merge(segments, known, file)
+    kinds = {s.candidate.kind for s in segments if s.candidate is not None}
+    if "column" in kinds:
+        teams = ids and all(_TEAMS_CUE_ID.fullmatch(i) for i in ids)
+        return BodyRead("teams-vtt" if teams else "vtt-voice", turns, notes=notes)
+    if _has_speakers(turns):
+        numbered = ids and all(i.isdigit() for i in ids)
+        return BodyRead("zoom-vtt" if numbered else "vtt-labels", turns, notes=notes)
+    return BodyRead("vtt", turns, notes=notes)
 
 
-def read_srt(text: str, file: str | Path | None, interviewer_labels: Sequence[str]) -> list[SourceTurn]:
-    """Read the canonical text of a .srt file into source turns."""
+def _has_speakers(turns: list[SourceTurn]) -> bool:
+    return any(t.speaker != UNATTRIBUTED_SPEAKER for t in turns)
+
+
+def read_srt(text: str, file: str | Path | None, known: SpeakerLabels) -> BodyRead:
+    """Read the canonical text of a .srt file into turns, the layout's name and notes."""
     segments: list[_Segment] = []
     for cue, block in enumerate(_blocks(text.split("\n"))):
         first_no, first = block[0]
@@ -99,7 +125,8 @@ def read_srt(text: str, file: str | Path | None, interviewer_labels: Sequence[st
         if timing_at >= len(block):
             raise InputError("cue number without a timing line", file, first_no)
         segments.extend(_cue_segments(cue, block, timing_at, file, "00:00:01,000"))
-    return _merge(segments, interviewer_labels, file)
+    turns, notes = _merge(segments, known, file)
+    return BodyRead("srt-labels" if _has_speakers(turns) else "srt", turns, notes=notes)
 
 
 def _blocks(lines: list[str]) -> Iterator[list[tuple[int, str]]]:
@@ -161,22 +188,46 @@ def _text_candidate(text: str) -> LabelCandidate | None:
     return match_label(text)
 
 
+def _kind(candidate: LabelCandidate | None) -> str | None:
+    return candidate.kind if candidate is not None else None
+
+
+def _mark_cue_names(segments: list[_Segment]) -> list[_Segment]:
+    """When most cues open with ``Name:``, a name opening a cue is a speaker even if it occurs
+    once: its candidate becomes kind ``cue`` (accepted like a bold label)."""
+    firsts: dict[int, int] = {}
+    for i, seg in enumerate(segments):
+        firsts.setdefault(seg.cue, i)
+    named = [i for i in firsts.values() if _kind(segments[i].candidate) == "text"]
+    if not firsts or len(named) * 2 <= len(firsts):
+        return segments
+    out = list(segments)
+    for i in named:
+        cand = out[i].candidate
+        assert cand is not None
+        out[i] = replace(out[i], candidate=replace(cand, kind="cue"))
+    return out
+
+
 def _merge(
-    segments: list[_Segment], interviewer_labels: Sequence[str], file: str | Path | None
-) -> list[SourceTurn]:
-    policy = LabelPolicy(
-        SpeakerLabels(tuple(interviewer_labels)), [s.candidate for s in segments if s.candidate is not None]
-    )
+    segments: list[_Segment], known: SpeakerLabels, file: str | Path | None
+) -> tuple[list[SourceTurn], list[ReadNote]]:
+    segments = _mark_cue_names(segments)
+    policy = LabelPolicy(known, [s.candidate for s in segments if s.candidate is not None])
     turns: list[SourceTurn] = []
     cues: list[set[int]] = []
+    notes: list[ReadNote] = []
     speaker: str | None = None
     for seg in segments:
         text = seg.text
-        if seg.candidate is not None and policy.accepts(seg.candidate, first=False):
+        why = policy.rejection(seg.candidate, first=False) if seg.candidate is not None else None
+        if seg.candidate is not None and why is None:
             speaker, text = seg.candidate.label, seg.candidate.text
         if not text:
             continue
         who = speaker or UNATTRIBUTED_SPEAKER
+        if why == "once" and seg.candidate is not None and turns and turns[-1].speaker == who:
+            notes.append(ReadNote("glued", glued_message(seg.candidate.label, who), seg.line, (len(turns),)))
         if turns and turns[-1].speaker == who:
             turns[-1].text += " " + text
             turns[-1].meta["time_end"] = seg.end
@@ -188,4 +239,4 @@ def _merge(
         turn.meta["cues"] = len(cue_set)
     if not turns:
         raise InputError("no speaker turns found (no cue has text)", file)
-    return turns
+    return turns, notes
