@@ -38,6 +38,7 @@ from qualcode.suggest.engines import get_engine
 from qualcode.suggest.evaluate import evaluate, evaluation_report
 from qualcode.suggest.gold import GoldReport, evaluate_gold, gold_texts, read_gold
 from qualcode.suggest.model import TrainResult, model_rows, train_model
+from qualcode.suggest.run import explain as explain_suggestions
 from qualcode.suggest.run import run_suggest, suggestion_record
 from qualcode.tables.aspects import aspects
 from qualcode.tables.context import context_features, context_numbers
@@ -46,6 +47,7 @@ from qualcode.tables.frequencies import code_frequencies
 from qualcode.tables.matrix import build_cooccurrence, build_matrix
 from qualcode.tables.overview import data_overview, respondent_overview
 from qualcode.tables.quotes import QuoteOptions, check_case_attrs, collect_quotes, quotes_frame
+from qualcode.tables.rollup import ROLLUP_NOTE, with_rollups
 from qualcode.tables.typology import (
     LEGACY_OVERRIDE_ATTR,
     OVERRIDE_ATTR,
@@ -388,6 +390,14 @@ class Project:
             model_coder=model_coder, progress=progress,
         )
 
+    def explain(self, fragment: str | None = None, *, text: str | None = None,
+                codes: str | None = None) -> dict[str, Any]:
+        """Every hit, modifier, roll-up and score behind the rule engine's suggestions for one
+        fragment or a free text (``qualcode suggest --explain``); see :func:`qualcode.suggest.run.explain`."""
+
+        return explain_suggestions(self.store, self.codebook(), fragment=fragment, text=text, codes=codes,
+                                   spacy_model=self.config.spacy_model)
+
     def suggestion_rows(
         self,
         *,
@@ -597,6 +607,7 @@ class Project:
         normalize: str = "none",
         coders: str | Sequence[str] | None = None,
         labels: bool = False,
+        rollup: bool = False,
     ) -> pd.DataFrame:
         """Case-by-code (``rows="case"``) or attribute-by-code (``rows=["gemeente", "team"]``) counts.
 
@@ -604,12 +615,20 @@ class Project:
         plus a Totaal column; the last row is Totaal. ``count``: codings, cases or words;
         ``normalize``: none, row or col (percentages of the row or column total). What the totals
         mean for each choice is in :mod:`qualcode.tables.matrix` and in ``df.attrs["notes"]``.
+        ``rollup``: a coding also counts for the codes its code implies (``implies:`` in the
+        codebook; see :mod:`qualcode.tables.rollup`), and the notes say so.
         """
 
-        codings = self.table_codings(coders, cols)
-        return build_matrix(codings, codebook=self.codebook(), case_attributes=self.case_attribute_values(),
-                            rows=rows, cols=cols, depth=depth, count=count, normalize=normalize, labels=labels,
-                            lang=self.config.language or "nl")
+        cb = self.codebook()
+        codings = self.table_codings(coders, None if rollup else cols)
+        if rollup:
+            codings = with_rollups(codings, cb)
+        df = build_matrix(codings, codebook=cb, case_attributes=self.case_attribute_values(),
+                          rows=rows, cols=cols, depth=depth, count=count, normalize=normalize, labels=labels,
+                          lang=self.config.language or "nl")
+        if rollup:
+            df.attrs["notes"] = [*df.attrs["notes"], ROLLUP_NOTE]
+        return df
 
     def cooccurrence(
         self,

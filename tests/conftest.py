@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from qualcode.codebook import load_codebook
+from qualcode.language.nlp import get_nlp
 from qualcode.project import Project
+from qualcode.suggest.rules import RuleEngine
 
 GROUP = """\
 ---
@@ -95,6 +98,13 @@ def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(textwrap.dedent(text), encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    """The rule engine on the shipped default codebook (one per test module: building it takes a moment)."""
+    return RuleEngine(load_codebook(Path(__file__).resolve().parent.parent / "codebooks" / "klantmanager.yaml"),
+                      get_nlp())
 
 
 @pytest.fixture

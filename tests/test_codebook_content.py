@@ -22,9 +22,9 @@ SEGMENT = re.compile(r"^[a-z][a-z0-9_]*$")
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 CODE_KEYS = {
     "id", "label", "definition", "include", "exclude", "examples", "color", "memo", "codable",
-    "children", "indicators", "blockers", "requires",
+    "children", "indicators", "blockers", "requires", "implies",
 }
-INDICATOR_KEYS = {"phrase", "lemma", "pattern", "weight", "name", "reason"}
+INDICATOR_KEYS = {"phrase", "lemma", "pattern", "weight", "name", "reason", "requires", "unless", "window", "compound"}
 BLOCKER_KEYS = INDICATOR_KEYS | {"scope"}
 PATTERN_KEYS = {"LOWER", "LEMMA", "OP"}
 
@@ -317,6 +317,50 @@ def test_rules_block():
     dist = {e.get("phrase") for e in _entries(rules["distancing"])}
     for p in ("moet van bovenaf", "zo is het nu eenmaal", "dat is beleid"):
         assert p in dist, p
+
+
+def _implies(code: dict) -> dict[str, float]:
+    out = {}
+    for entry in code.get("implies") or []:
+        if isinstance(entry, str):
+            out[entry] = 1.0
+        else:
+            out[entry["code"]] = entry.get("weight", 1.0)
+    return out
+
+
+def test_rollups_reach_the_logics_the_brief_names():
+    """Concrete codes roll up to the abstract ones (codebook brief: two levels): every practice
+    pole to its logic, professional inference to professional logic, every form of coping to coping."""
+    codes = _code_map()
+    for cid, code in codes.items():
+        for target, weight in _implies(code).items():
+            assert target in codes, f"{cid} implies unknown {target}"
+            assert 0 < weight <= 1, (cid, target, weight)
+
+    def reaches(cid: str, goal: str) -> bool:
+        stack, seen = [cid], set()
+        while stack:
+            c = stack.pop()
+            if c == goal:
+                return True
+            if c not in seen:
+                seen.add(c)
+                stack.extend(_implies(codes[c]))
+        return False
+
+    for aspect in ("assessment", "plan", "focus", "sanctions", "other_providers"):
+        assert reaches(f"practice.{aspect}.professional", "logic.professional"), aspect
+        assert reaches(f"practice.{aspect}.bureaucratic", "logic.bureaucratic"), aspect
+    assert reaches("practice.discretion.bureaucratic", "discretion.coping")
+    assert reaches("practice.discretion.professional", "logic.professional")
+    assert reaches("discretion.client_differentiation", "logic.professional")
+    for cid in codes:
+        if cid.startswith("discretion.coping."):
+            assert reaches(cid, "discretion.coping"), cid
+    # the brief's exclusions: a topic or a task description implies no logic
+    for cid in ("variant.own_coaching_guidance", "context.outsourcing", "context.caseload", "role.coach"):
+        assert not any(reaches(cid, logic) for logic in ("logic.professional", "logic.bureaucratic", "logic.market"))
 
 
 # -- typology ---------------------------------------------------------------------------------

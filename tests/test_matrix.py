@@ -203,3 +203,36 @@ def test_heatmap_png_and_svg(coded, tmp_path):
     assert TOTAL not in heatmap_svg(df, "t")
     with pytest.raises(InputError):
         heatmap(df, tmp_path / "m.gif")
+
+
+def test_matrix_rollup_counts_implied_codes_once_per_fragment(coded):
+    """discretion.inference implies logic.professional: with --rollup, B01_r1's inference coding on
+    turn 4 adds a logic.professional there; on A02_r1 turn 2, already coded logic.professional,
+    an inference coding adds nothing (one passage counts once per code)."""
+    cb_path = coded.root / "codebooks" / "tables.yaml"
+    text = cb_path.read_text(encoding="utf-8")
+    text = text.replace("      - id: inference\n", "      - id: inference\n        implies: [logic.professional]\n")
+    cb_path.write_text(text, encoding="utf-8")
+    coded.reload_codebook()
+    coded.code("A02_r1:2", ["discretion.inference"], coder="anna")
+    plain = rows_of(coded.matrix(rows="case", cols="logic"))
+    rolled_df = coded.matrix(rows="case", cols="logic", rollup=True)
+    rolled = rows_of(rolled_df)
+    assert plain["B01_r1"] == [0, 0, 1, 0, 1, 2]
+    assert rolled["B01_r1"] == [0, 1, 1, 0, 1, 3]
+    assert rolled["A02_r1"] == plain["A02_r1"] == [1, 1, 0, 0, 0, 2]
+    assert rolled[TOTAL] == [3, 2, 2, 1, 2, 10]
+    assert any("opgetelde codes" in n for n in rolled_df.attrs["notes"])
+    assert not any("opgetelde codes" in n for n in coded.matrix(rows="case", cols="logic").attrs["notes"])
+
+
+def test_cli_matrix_rollup_note(coded):
+    from conftest import cli
+
+    cb_path = coded.root / "codebooks" / "tables.yaml"
+    text = cb_path.read_text(encoding="utf-8")
+    cb_path.write_text(text.replace("      - id: inference\n",
+                                    "      - id: inference\n        implies: [logic.professional]\n"), encoding="utf-8")
+    res = cli("matrix", "--rows", "case", "--cols", "logic", "--rollup", "--format", "md", cwd=coded.root)
+    assert res.exit_code == 0, res.output
+    assert "Inclusief opgetelde codes" in res.stdout

@@ -73,3 +73,34 @@ def test_patterns_the_index_cannot_express_are_refused(pattern):
     nlp = get_nlp()
     with pytest.raises(Unsupported):
         PhraseIndex(nlp.vocab.strings).add_pattern("x", pattern)
+
+
+def test_compound_heads_parts_and_what_is_no_compound():
+    """One-word entries match as the head (with an inflection) or first part (with a linking s/e/en)
+    of a longer word; derivational prefixes (ver-, her-, voor-) and suffixes (-ert, -ing) do not
+    make a compound, and entries shorter than the minimum head never match inside a word."""
+    from spacy.strings import StringStore
+
+    index = PhraseIndex(StringStore())
+    index.enable_compounds(min_head=5, min_part=3)
+    index.add_elements("K", [("LOWER", "controle")], compound=True)
+    index.add_elements("P", [("LOWER", "plicht")], compound=True)
+    index.add_elements("O", [("LOWER", "onderzoek")], compound=True)
+    index.add_elements("T", [("PREFIX", "target")], compound=True)
+    index.add_elements("H", [("LOWER", "handhaving")], compound=True)
+    index.add_elements("W", [("LOWER", "wet")], compound=True)
+
+    def found(word):
+        return sorted(k for k, _, _ in index.compound_entries(word))
+
+    assert found("themacontrole") == ["K~head"]
+    assert found("themacontroles") == ["K~head"]
+    assert found("controlegesprek") == ["K~part"]
+    assert found("controleert") == [] and found("controleren") == [] and found("controleerde") == []
+    assert found("inlichtingenplicht") == ["P~head"]
+    assert found("verplichte") == []          # ver- is a prefix, not a first part
+    assert found("heronderzoek") == []        # her- likewise
+    assert found("wetenschappelijk") == []
+    assert found("uitstroomtargets") == ["T~head"]
+    assert found("handhavingsbeleid") == ["H~part"]
+    assert found("bijstandswet") == []        # "wet" is shorter than the minimum head

@@ -22,11 +22,6 @@ def toy(tmp_path_factory):
     return RuleEngine(load_codebook(p), get_nlp())
 
 
-@pytest.fixture(scope="module")
-def shipped():
-    return RuleEngine(load_codebook(ROOT / "codebooks" / "klantmanager.yaml"), get_nlp())
-
-
 def scores(engine, text):
     return {s.code: s for s in engine.analyse(engine.nlp(text))}
 

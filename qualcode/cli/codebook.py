@@ -16,7 +16,7 @@ from qualcode.codebook.diff import diff_codebooks, to_rows
 from qualcode.codebook.load import read_codebook, sort_issues
 from qualcode.codebook.model import Codebook
 from qualcode.codebook.patterns import pattern_issues
-from qualcode.codebook.render import codebook_rows, codebook_to_markdown, codebook_tree
+from qualcode.codebook.render import codebook_rows, codebook_to_markdown, codebook_tree, implies_text
 from qualcode.errors import InputError
 from qualcode.refi.qdc import codebook_to_yaml, export_qdc, import_qdc
 from qualcode.refi.taguette import read_codebook_csv, taguette_codebook_csv
@@ -123,9 +123,12 @@ def show_cli(
     md gives a codebook appendix (a heading per code, definition, include/exclude, examples)
     to paste into a paper.
 
+    Roll-ups (`implies:`, the abstract codes a code counts towards) show as "→ code weight" in
+    the tree, "Telt ook als / Rolls up to" in md and an implies column in csv/json.
+
     JSON: a list of {id, parent, depth, label_nl, label_en, codable, definition, indicators,
-    blockers, count, count_total}; count is the code's own active codings, count_total adds the
-    codes under it (both null outside a project).
+    blockers, implies: [{code, weight}], count, count_total}; count is the code's own active
+    codings, count_total adds the codes under it (both null outside a project).
 
     Examples:
 
@@ -151,10 +154,11 @@ def show_cli(
     rows = codebook_rows(cb, code, counts)
     for row in rows:
         row["definition"] = cb.codes[row["id"]].definition
-    cols = ["id", f"label_{lang.value}", "codable", "indicators", "count", "count_total"]
+    table_rows = [{**r, "implies": implies_text(cb.codes[r["id"]])} for r in rows]
+    cols = ["id", f"label_{lang.value}", "codable", "indicators", "implies", "count", "count_total"]
     if counts is None:
         cols = cols[:-2]
-    print_rows(rows, cols, fmt, out=out, title=cb.title or cb.id, json_data=rows)
+    print_rows(table_rows, cols, fmt, out=out, title=cb.title or cb.id, json_data=rows)
 
 
 # -- export / import ----------------------------------------------------------------------------

@@ -72,17 +72,25 @@ def matrix_cli(
     normalize: Normalize = typer.Option(Normalize.none, "--normalize", help="none, or % of the row or col total."),
     coder: list[str] = typer.Option(None, "--coder", help="Only these coders' codings (repeatable)."),
     labels: bool = typer.Option(False, "--labels", help="Code labels as column headers instead of ids."),
+    rollup: bool = typer.Option(False, "--rollup", help="Count codings also for the codes they imply "
+                                                        "(implies: in the codebook)."),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, md, tex, xlsx, docx, csv or json."),
     out: Path = typer.Option(None, "--out", "-o", help="Write to this file (format from the extension)."),
     plot: Path = typer.Option(None, "--plot", help="Also draw a heatmap to FILE.png or FILE.svg."),
 ) -> None:
     """Case-by-code or attribute-by-code counts, with a Totaal row and column.
 
+    --rollup counts a coding of a concrete code (practice.sanctions.professional) also for the
+    abstract codes it implies (logic.professional), once per fragment and coder; the table notes
+    say so.
+
     JSON: a list of {<row attribute(s) or case>, <code>: n, ..., Totaal: n}, the last being Totaal.
 
     Examples:
 
       qualcode matrix --rows case --cols logic
+
+      qualcode matrix --rows team --cols logic --rollup
 
       qualcode matrix --rows gemeente,team --cols logic --count cases --normalize row --plot exports/logics.png
 
@@ -91,7 +99,7 @@ def matrix_cli(
     _check_plot(plot)
     with open_project() as project:
         df = project.matrix(rows=rows, cols=cols, depth=depth, count=count.value, normalize=normalize.value,
-                            coders=coder or None, labels=labels)
+                            coders=coder or None, labels=labels, rollup=rollup)
     row_word = "case" if rows.strip() == "case" else " en ".join(r.strip() for r in rows.split(",") if r.strip())
     title = (f"Codes onder {cols}" if cols else "Alle codes") + f" per {row_word} ({_COUNT_WORD[count.value]}" + \
         (", % per rij)" if normalize == Normalize.row else ", % per kolom)" if normalize == Normalize.col else ")")

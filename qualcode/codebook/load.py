@@ -25,9 +25,12 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from qualcode.codebook.model import (
     BLOCKER_SCOPES,
+    CONTRAST_SCOPES,
     INDICATOR_KINDS,
+    LEMMATIZERS,
     Code,
     Codebook,
+    Implication,
     Indicator,
     Issue,
     Label,
@@ -50,6 +53,16 @@ RULE_KEYS = (
     "negative_evaluation",
     "distancing",
     "stance_window",
+    "negation",
+    "contrast",
+    "scope_exceptions",
+    "negation_weight",
+    "foil_weight",
+    "topic_cap",
+    "compounds",
+    "compound_min_head",
+    "compound_min_part",
+    "lemmatizer",
 )
 CODE_KEYS = (
     "id",
@@ -65,9 +78,11 @@ CODE_KEYS = (
     "indicators",
     "blockers",
     "requires",
+    "implies",
 )
 LABEL_KEYS = ("nl", "en")
-INDICATOR_KEYS = ("weight", "name", "reason")
+INDICATOR_KEYS = ("weight", "name", "reason", "requires", "unless", "window", "compound")
+IMPLIES_KEYS = ("code", "weight")
 FORMS = "phrase, lemma or pattern"
 BLOCKER_KEYS = ("scope", "name")
 
@@ -220,6 +235,16 @@ class NodeReader:
         self.issue(node, f"{what} must be a number, not {_show(node)}")
         return None
 
+    def weight(self, node: Node) -> float | None:
+        """A weight in (0, 1] (indicators, implications); None and an issue otherwise."""
+        weight = self.number(node, "weight")
+        if weight is None:
+            return None
+        if not 0 < weight <= 1:
+            self.issue(node, f"weight must be in (0, 1], not {weight}")
+            return None
+        return float(weight)
+
     def integer(self, node: Node, what: str, minimum: int = 0) -> int | None:
         if isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:int":
             value = self.value(node)
@@ -251,7 +276,9 @@ class NodeReader:
         en = values.get("en") or values.get("nl", "")
         return Label(nl, en)
 
-    def indicators(self, node: Node, what: str, *, blockers: bool = False) -> list[Indicator]:
+    def indicators(
+        self, node: Node, what: str, *, blockers: bool = False, scopes: tuple[str, ...] = BLOCKER_SCOPES
+    ) -> list[Indicator]:
         if self.is_null(node):
             return []
         if not isinstance(node, SequenceNode):
@@ -259,12 +286,14 @@ class NodeReader:
             return []
         out = []
         for item in node.value:
-            ind = self.indicator(item, what, blockers=blockers)
+            ind = self.indicator(item, what, blockers=blockers, scopes=scopes)
             if ind is not None:
                 out.append(ind)
         return out
 
-    def indicator(self, node: Node, what: str, *, blockers: bool = False) -> Indicator | None:
+    def indicator(
+        self, node: Node, what: str, *, blockers: bool = False, scopes: tuple[str, ...] = BLOCKER_SCOPES
+    ) -> Indicator | None:
         """One entry of an indicator/blocker/cue list (see docs/codebook-format.md)."""
         line, column = self.pos(node)
         if isinstance(node, ScalarNode) and not self.is_null(node):
@@ -302,12 +331,9 @@ class NodeReader:
             return None
         ind = Indicator(kind, value, line=line, column=column, file=self.file)
         if "weight" in items and not blockers:
-            weight = self.number(items["weight"][1], "weight")
+            weight = self.weight(items["weight"][1])
             if weight is not None:
-                if 0 < weight <= 1:
-                    ind.weight = float(weight)
-                else:
-                    self.issue(items["weight"][1], f"weight must be in (0, 1], not {weight}")
+                ind.weight = weight
         if "name" in items:
             ind.name = self.text(items["name"][1], "name")
         if "reason" in items and not blockers:
@@ -315,12 +341,29 @@ class NodeReader:
             ind.reason = True if reason is None else reason
         if "scope" in items:
             scope = self.text(items["scope"][1], "scope")
-            if scope in BLOCKER_SCOPES:
+            if scope in scopes:
                 ind.scope = scope
             else:
                 scope_node = items["scope"][1]
-                allowed = ", ".join(BLOCKER_SCOPES)
+                allowed = ", ".join(scopes)
                 self.issue(scope_node, f"scope must be one of {allowed}, not {_show(scope_node)}")
+        if not blockers:
+            for key in ("requires", "unless"):
+                if key in items:
+                    conditions = self.indicators(items[key][1], f"'{key}' of an indicator in {what}", blockers=True)
+                    for cond in conditions:
+                        if cond.scope != "token":
+                            self.issue(items[key][1], f"'scope' has no effect in '{key}'", "warning")
+                    setattr(ind, key, conditions)
+            if "window" in items:
+                window = self.integer(items["window"][1], "window", minimum=1)
+                if window is not None:
+                    ind.window = window
+                if not ind.requires and not ind.unless:
+                    self.issue(items["window"][0], "'window' has no effect without requires or unless", "warning")
+            if "compound" in items:
+                compound = self.boolean(items["compound"][1], "compound")
+                ind.compound = True if compound is None else compound
         return ind
 
     def _phrase(self, node: Node, kind: str, raw: str, what: str) -> str | None:
@@ -472,7 +515,7 @@ class _Loader:
         for key, (_, v) in r.items(node, RULE_KEYS, "in rules").items():
             if key == "reason_cues":
                 out[key] = [c.lower() for c in r.texts(v, "reason_cues")]
-            elif key in ("reason_window", "stance_window"):
+            elif key in ("reason_window", "stance_window", "compound_min_head", "compound_min_part"):
                 value = r.integer(v, key, minimum=1)
                 if value is not None:
                     out[key] = value
@@ -483,6 +526,30 @@ class _Loader:
                         out[key] = float(boost)
                     else:
                         r.issue(v, f"reason_boost must be at least 1, not {boost}")
+            elif key in ("negation_weight", "foil_weight", "topic_cap"):
+                factor = r.number(v, key)
+                if factor is not None:
+                    if 0 <= factor <= 1:
+                        out[key] = float(factor)
+                    else:
+                        r.issue(v, f"{key} must be in [0, 1], not {factor}")
+            elif key == "compounds":
+                flag = r.boolean(v, key)
+                if flag is not None:
+                    out[key] = flag
+            elif key == "lemmatizer":
+                name = r.text(v, key)
+                if name in LEMMATIZERS:
+                    out[key] = name
+                else:
+                    r.issue(v, f"lemmatizer must be one of {', '.join(LEMMATIZERS)}, not {_show(v)}")
+            elif key == "contrast":
+                out[key] = r.indicators(v, "rules.contrast", blockers=True, scopes=CONTRAST_SCOPES)
+                for ind in out[key]:
+                    if ind.scope not in CONTRAST_SCOPES:
+                        ind.scope = "before"
+            elif key in ("negation", "scope_exceptions"):
+                out[key] = r.indicators(v, f"rules.{key}", blockers=True)
             else:
                 out[key] = r.indicators(v, f"rules.{key}")
         return out
@@ -562,6 +629,8 @@ class _Loader:
         if "requires" in items:
             code.requires = r.texts(items["requires"][1], "requires")
             self.requires_nodes.append((code, items["requires"][1], r))
+        if "implies" in items:
+            code.implies = self._implies(r, items["implies"][1], full)
         if code.codable and not code.definition:
             r.issue(node, f"code '{full}' has no definition (required for a codable code)")
         result.codes.append((code, id_node))
@@ -572,6 +641,85 @@ class _Loader:
                     self._code(r, child, full, result)
             elif not r.is_null(children):
                 r.issue(children, "children must be a list of codes")
+
+    def _implies(self, r: NodeReader, node: Node, code_id: str) -> list[Implication]:
+        """``implies:`` a list of ``{code, weight}`` mappings or code ids (weight 1)."""
+        if r.is_null(node):
+            return []
+        entries = node.value if isinstance(node, SequenceNode) else [node]
+        out: list[Implication] = []
+        for entry in entries:
+            line, column = NodeReader.pos(entry)
+            imp: Implication | None = None
+            if isinstance(entry, ScalarNode):
+                target = r.text(entry, "an entry of implies", allow_null=False)
+                if target:
+                    imp = Implication(target.strip(), 1.0, line, column, r.file)
+            elif isinstance(entry, MappingNode):
+                items = r.items(entry, IMPLIES_KEYS, f"in implies of '{code_id}'")
+                if "code" not in items:
+                    r.issue(entry, f"an entry of implies of '{code_id}' has no code")
+                    continue
+                target = r.text(items["code"][1], "implies.code", allow_null=False)
+                if not target:
+                    continue
+                imp = Implication(target.strip(), 1.0, line, column, r.file)
+                if "weight" in items:
+                    weight = r.weight(items["weight"][1])
+                    if weight is not None:
+                        imp.weight = weight
+            else:
+                r.issue(entry, f"each entry of implies must be a code id or a mapping with code and weight, "
+                               f"not {_show(entry)}")
+            if imp is None:
+                continue
+            if imp.code == code_id:
+                r.issue(entry, f"'{code_id}' implies itself")
+                continue
+            if any(o.code == imp.code for o in out):
+                r.issue(entry, f"'{code_id}' implies '{imp.code}' twice")
+                continue
+            out.append(imp)
+        return out
+
+    def _check_implies(self, first: dict[str, tuple[Code, Node]]) -> None:
+        """Targets of ``implies`` exist; no chain of implications comes back to where it started."""
+        for code, _ in first.values():
+            kept = []
+            for imp in code.implies:
+                if imp.code not in first:
+                    hint = difflib.get_close_matches(imp.code, list(first), n=1)
+                    more = f"; did you mean '{hint[0]}'?" if hint else ""
+                    self.issues.append(Issue(imp.file, imp.line, imp.column,
+                                             f"'{code.id}' implies unknown code '{imp.code}'{more}"))
+                    continue
+                kept.append(imp)
+            code.implies = kept
+        # cycles: depth-first search; report each cycle once, at the implication that closes it
+        state: dict[str, int] = {}  # 1 on the stack, 2 done
+        reported: set[frozenset[str]] = set()
+
+        def visit(cid: str, path: list[str]) -> None:
+            state[cid] = 1
+            code = first[cid][0]
+            for imp in code.implies:
+                if state.get(imp.code) == 1:
+                    chain = path[path.index(imp.code):] + [cid, imp.code] if imp.code in path else [cid, imp.code]
+                    key = frozenset(chain)
+                    if key not in reported:
+                        reported.add(key)
+                        self.issues.append(Issue(imp.file, imp.line, imp.column,
+                                                 f"implies cycle: {' -> '.join(chain)}"))
+                elif state.get(imp.code) is None:
+                    visit(imp.code, path + [cid])
+            state[cid] = 2
+
+        for cid in first:
+            if state.get(cid) is None:
+                visit(cid, [])
+        if any("implies cycle" in i.message for i in self.issues):
+            for code, _ in first.values():  # keep the engine safe: drop implications inside cycles
+                code.implies = [i for i in code.implies if not _reaches(first, i.code, code.id)]
 
     # -- merge --------------------------------------------------------------------------
     def build(self) -> Codebook:
@@ -623,6 +771,7 @@ class _Loader:
             for req in code.requires:
                 if req not in first:
                     reader.issue(node, f"'{code.id}' requires unknown code '{req}'")
+        self._check_implies(first)
         # tree order: depth first from the roots, siblings in the order written
         kids: dict[str | None, list[Code]] = {}
         for code in ordered:
@@ -635,6 +784,21 @@ class _Loader:
 
         walk(None)
         return cb
+
+
+def _reaches(first: dict[str, tuple[Code, Node]], start: str, goal: str) -> bool:
+    """True if ``goal`` can be reached from ``start`` by following implications."""
+    seen: set[str] = set()
+    stack = [start]
+    while stack:
+        cid = stack.pop()
+        if cid == goal:
+            return True
+        if cid in seen or cid not in first:
+            continue
+        seen.add(cid)
+        stack.extend(i.code for i in first[cid][0].implies)
+    return False
 
 
 def read_codebook(path: str | Path) -> tuple[Codebook, list[Issue]]:

@@ -19,6 +19,10 @@ from typing import Any
 
 INDICATOR_KINDS = ("phrase", "lemma", "pattern")
 BLOCKER_SCOPES = ("token", "sentence")
+# Where a contrast cue puts its foil: the clause before the cue ("maar", "terwijl") or the words
+# after it up to the end of the clause ("in plaats van").
+CONTRAST_SCOPES = ("before", "after")
+LEMMATIZERS = ("lookup", "simplemma", "both")
 DEFAULT_WEIGHT = 0.5
 
 DEFAULT_REASON_CUES = ["omdat", "want", "daarom", "anders", "dus", "zodat", "vanwege", "doordat"]
@@ -100,7 +104,16 @@ class Indicator:
     weight: float = DEFAULT_WEIGHT
     name: str | None = None
     reason: bool = True
-    scope: str = "token"  # "token" | "sentence"
+    scope: str = "token"  # blockers: "token" | "sentence"; contrast cues: "before" | "after"
+    # Context conditions for polysemous phrases ("als professional", "controleren"): the hit counts
+    # only if one of ``requires`` and none of ``unless`` matches within ``window`` tokens either side
+    # (None: in the same sentence). Each condition is itself a phrase, lemma or pattern.
+    requires: list[Indicator] = field(default_factory=list)
+    unless: list[Indicator] = field(default_factory=list)
+    window: int | None = None
+    # A one-word indicator also matches as the head or the first part of a Dutch compound
+    # ("controle" in "themacontrole", "regel" in "regelgeving"); ``compound: false`` turns that off.
+    compound: bool = True
     line: int | None = None
     column: int | None = None
     file: str | None = None
@@ -115,8 +128,10 @@ class Indicator:
         return f"{self.kind}:{json.dumps(self.value, ensure_ascii=False, sort_keys=True)}"
 
     def semantic(self) -> dict[str, Any]:
-        """What the indicator means, without where it was written (for hash and diff)."""
-        return {
+        """What the indicator means, without where it was written (for hash and diff).
+
+        The context keys appear only when set, so codebooks that do not use them keep their hash."""
+        out: dict[str, Any] = {
             "kind": self.kind,
             "value": self.value,
             "weight": self.weight,
@@ -124,13 +139,44 @@ class Indicator:
             "reason": self.reason,
             "scope": self.scope,
         }
+        if self.requires:
+            out["requires"] = [c.semantic() for c in self.requires]
+        if self.unless:
+            out["unless"] = [c.semantic() for c in self.unless]
+        if self.window is not None:
+            out["window"] = self.window
+        if not self.compound:
+            out["compound"] = False
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Indicator:
+        d = dict(d)
+        for key in ("requires", "unless"):
+            d[key] = [Indicator.from_dict(c) for c in d.get(key, [])]
         return cls(**d)
+
+
+@dataclass
+class Implication:
+    """A roll-up: a concrete code implies an abstract one ("practice.sanctions.professional"
+    implies "logic.professional" with weight 0.8). The rule engine suggests the implied code with
+    the chain as evidence; matrices can count codings of a code as codings of what it implies."""
+
+    code: str
+    weight: float = 1.0
+    line: int | None = None
+    column: int | None = None
+    file: str | None = None
+
+    def semantic(self) -> dict[str, Any]:
+        return {"code": self.code, "weight": self.weight}
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 @dataclass
@@ -151,6 +197,8 @@ class Code:
     # Codes whose evidence must occur in the same sentence for this code's hits to count: an act
     # ("ontheffing") is coded by its stated reason (the brief's decisive rule).
     requires: list[str] = field(default_factory=list)
+    # Roll-up: abstract codes this code implies (see Implication and Codebook.rollup_targets).
+    implies: list[Implication] = field(default_factory=list)
     source_file: str | None = None
     line: int | None = None
 
@@ -173,6 +221,7 @@ class Code:
             "indicators": [i.semantic() for i in self.indicators],
             "blockers": [b.semantic() for b in self.blockers],
             **({"requires": list(self.requires)} if self.requires else {}),
+            **({"implies": [i.semantic() for i in self.implies]} if self.implies else {}),
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -184,6 +233,7 @@ class Code:
         d["label"] = Label(**d["label"])
         d["indicators"] = [Indicator.from_dict(i) for i in d.get("indicators", [])]
         d["blockers"] = [Indicator.from_dict(i) for i in d.get("blockers", [])]
+        d["implies"] = [Implication(**i) for i in d.get("implies", [])]
         return cls(**d)
 
 
@@ -202,6 +252,26 @@ def _default_distancing() -> list[Indicator]:
     ]
 
 
+def _default_negation() -> list[Indicator]:
+    """Negation cues; scope: from the cue to the end of its clause (see suggest/scope.py)."""
+    return [Indicator("phrase", w) for w in ("niet", "geen", "nooit", "niks", "niets", "nergens", "juist niet")]
+
+
+def _default_contrast() -> list[Indicator]:
+    """Contrast cues and where their foil is (``scope``: before / after the cue)."""
+    return [
+        Indicator("phrase", "maar", scope="before"),
+        Indicator("phrase", "terwijl", scope="before"),
+        Indicator("phrase", "in plaats van", scope="after"),
+        Indicator("phrase", "in plaats dat", scope="after"),
+    ]
+
+
+def _default_scope_exceptions() -> list[Indicator]:
+    """Cue words that are not negation or contrast here: "niet alleen ... maar ook" adds."""
+    return [Indicator("phrase", p) for p in ("niet alleen", "maar ook", "niet zozeer", "geen idee")]
+
+
 @dataclass
 class RuleSettings:
     """Settings for the rule-based suggester (``rules:`` in the YAML); defaults as documented."""
@@ -212,6 +282,23 @@ class RuleSettings:
     negative_evaluation: list[Indicator] = field(default_factory=_default_negative_evaluation)
     distancing: list[Indicator] = field(default_factory=_default_distancing)
     stance_window: int = 6
+    # Negation and contrast (suggest/scope.py): a hit inside a negation scope weighs
+    # ``negation_weight`` times its weight, a hit in a foil ``foil_weight`` times.
+    negation: list[Indicator] = field(default_factory=_default_negation)
+    contrast: list[Indicator] = field(default_factory=_default_contrast)
+    scope_exceptions: list[Indicator] = field(default_factory=_default_scope_exceptions)
+    negation_weight: float = 0.2
+    foil_weight: float = 0.5
+    # Topic words (``reason: false`` outside a reason window) together score at most this: below
+    # the default threshold (0.35), so topic words alone never make a suggestion.
+    topic_cap: float = 0.3
+    # Dutch compounds: one-word indicators of at least ``compound_min_head`` letters also match as
+    # the head (end) or first part of a longer word whose other part has ``compound_min_part``+ letters.
+    compounds: bool = True
+    compound_min_head: int = 5
+    compound_min_part: int = 3
+    # Lemmas for ``lemma:`` indicators: spaCy's lookup table, simplemma, or both.
+    lemmatizer: str = "lookup"
 
     def semantic(self) -> dict[str, Any]:
         return {
@@ -221,6 +308,16 @@ class RuleSettings:
             "negative_evaluation": [i.semantic() for i in self.negative_evaluation],
             "distancing": [i.semantic() for i in self.distancing],
             "stance_window": self.stance_window,
+            "negation": [i.semantic() for i in self.negation],
+            "contrast": [i.semantic() for i in self.contrast],
+            "scope_exceptions": [i.semantic() for i in self.scope_exceptions],
+            "negation_weight": self.negation_weight,
+            "foil_weight": self.foil_weight,
+            "topic_cap": self.topic_cap,
+            "compounds": self.compounds,
+            "compound_min_head": self.compound_min_head,
+            "compound_min_part": self.compound_min_part,
+            "lemmatizer": self.lemmatizer,
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -229,10 +326,14 @@ class RuleSettings:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> RuleSettings:
         d = dict(d)
-        for key in ("negative_evaluation", "distancing"):
+        for key in CUE_LISTS:
             if key in d:
                 d[key] = [Indicator.from_dict(i) for i in d[key]]
         return cls(**d)
+
+
+# The rules: keys that hold cue lists (indicator forms), in the order the docs list them.
+CUE_LISTS = ("negative_evaluation", "distancing", "negation", "contrast", "scope_exceptions")
 
 
 @dataclass
@@ -276,6 +377,23 @@ class Codebook:
             chain.append(self.codes[parent])
             parent = self.codes[parent].parent
         return list(reversed(chain))
+
+    def rollup_targets(self, code_id: str) -> dict[str, float]:
+        """Every code ``code_id`` implies, directly or through a chain, with the product of the
+        weights along the strongest chain ("a -> b" 0.8 and "b -> c" 0.5 give c: 0.4).
+
+        Assumes no cycles (the loader refuses them); unknown targets are skipped."""
+        out: dict[str, float] = {}
+        stack = [(code_id, 1.0)]
+        while stack:
+            current, weight = stack.pop()
+            code = self.codes.get(current)
+            for imp in code.implies if code else []:
+                w = weight * imp.weight
+                if imp.code in self.codes and w > out.get(imp.code, 0.0) and imp.code != code_id:
+                    out[imp.code] = w
+                    stack.append((imp.code, w))
+        return out
 
     def label_of(self, code_id: str, lang: str = "nl") -> str:
         """The code's label in ``lang``; the id itself for an unknown code."""

@@ -25,6 +25,7 @@ _WORDS = {
         "codings": "Coderingen",
         "grouping": "groeperingscode, wordt zelf niet toegekend",
         "version": "versie",
+        "implies": "Telt ook als",
     },
     "en": {
         "codebook": "Codebook",
@@ -35,6 +36,7 @@ _WORDS = {
         "codings": "Codings",
         "grouping": "grouping code, not applied itself",
         "version": "version",
+        "implies": "Rolls up to",
     },
 }
 
@@ -60,14 +62,19 @@ def total_counts(cb: Codebook, counts: dict[str, int]) -> dict[str, int]:
     return totals
 
 
+def implies_text(code: Code) -> str:
+    """A code's roll-ups as one line: ``logic.professional 0.8; discretion.coping 0.9`` (empty if none)."""
+    return "; ".join(f"{i.code} {i.weight:g}" for i in code.implies)
+
+
 def codebook_rows(
     cb: Codebook, prefix: str | None = None, counts: dict[str, int] | None = None
 ) -> list[dict[str, Any]]:
     """One flat row per code for table/json/csv output.
 
     Keys: id, parent, depth (0 for a family), label_nl, label_en, codable, indicators,
-    blockers (how many), count (own codings) and count_total (with descendants); the counts
-    are None when ``counts`` is None.
+    blockers (how many), implies (the roll-ups: a list of {code, weight}), count (own codings) and
+    count_total (with descendants); the counts are None when ``counts`` is None.
     """
     totals = total_counts(cb, counts) if counts is not None else None
     return [
@@ -80,6 +87,7 @@ def codebook_rows(
             "codable": c.codable,
             "indicators": len(c.indicators),
             "blockers": len(c.blockers),
+            "implies": [{"code": i.code, "weight": i.weight} for i in c.implies],
             "count": counts.get(c.id, 0) if counts is not None else None,
             "count_total": totals[c.id] if totals is not None else None,
         }
@@ -109,6 +117,8 @@ def codebook_tree(
             text += f"  [cyan]{own}[/cyan]" + (f" [dim](Σ {total})[/dim]" if total != own else "")
         if code.indicators:
             text += f"  [dim]{len(code.indicators)} ind.[/dim]"
+        if code.implies:
+            text += "  [magenta]→ " + escape(", ".join(f"{i.code} {i.weight:g}" for i in code.implies)) + "[/magenta]"
         parent = code.parent if code.parent in wanted else None
         nodes[code.id] = nodes.get(parent, root).add(text)
     return root
@@ -147,6 +157,9 @@ def codebook_to_markdown(
         out.append(line)
         if code.definition:
             out += ["", f"**{words['definition']}.** {_one_paragraph(code.definition)}"]
+        if code.implies:
+            rolls = ", ".join(f"`{i.code}` ({i.weight:g})" for i in code.implies)
+            out += ["", f"**{words['implies']}:** {rolls}"]
         for key in ("include", "exclude"):
             items = getattr(code, key)
             if items:

@@ -10,9 +10,15 @@ named in settings (``[spacy] model``) is used instead of ``spacy.blank("nl")`` w
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import InputError
+from qualcode.lazy import lazy_import
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_import("numpy")
 
 
 @lru_cache(maxsize=4)
@@ -40,12 +46,24 @@ def _register_component() -> None:
 
     @Language.factory("qualcode_lemmas", default_config={"lang": "nl"})
     def make_lemmas(nlp: Any, name: str, lang: str):  # noqa: ARG001
+        from spacy.attrs import LEMMA, LOWER
+
         table = lemma_table(lang)
+        strings = nlp.vocab.strings
+        by_hash: dict[int, int] = {}  # lower-case hash -> lemma hash, filled as words are seen
 
         def set_lemmas(doc: Any) -> Any:
-            for token in doc:
-                low = token.lower_
-                token.lemma_ = table.get(low, low)
+            # Arrays, not Token objects: creating a Token per word cost more than the lookup itself.
+            if not len(doc):
+                return doc
+            lemmas = []
+            for h in doc.to_array([LOWER]).tolist():
+                lem = by_hash.get(h)
+                if lem is None:
+                    low = strings[h]
+                    lem = by_hash[h] = strings.add(table.get(low, low))
+                lemmas.append(lem)
+            doc.from_array([LEMMA], np.array(lemmas, dtype=np.uint64).reshape(-1, 1))
             return doc
 
         return set_lemmas

@@ -8,10 +8,12 @@ Mapping (also in docs/codebook-format.md):
   which is what a researcher expects to see in another QDA tool;
 - ``<Description>`` = the definition, then a blank line and marker lines that carry what
   the format has no place for: ``[id: logic.bureaucratic]`` always, and ``[en: Bureaucratic
-  logic]`` (the label in the other language) when it differs from ``name``. Importing strips
-  the markers and uses them; so YAML -> QDC -> YAML keeps ids, both labels, definitions and
-  the hierarchy. Include/exclude lists, examples, indicators, blockers and memos have no
-  place in a QDC and are not exported;
+  logic]`` (the label in the other language) when it differs from ``name``, and the roll-ups as
+  ``[implies: logic.professional 0.8, discretion.coping 0.9]``. Other tools show the markers as
+  text of the description and ignore them otherwise; importing strips the markers and uses them,
+  so YAML -> QDC -> YAML keeps ids, both labels, definitions, roll-ups and the hierarchy.
+  Include/exclude lists, examples, indicators, blockers and memos have no place in a QDC and
+  are not exported;
 - ``guid`` = ``uuid5(QUALCODE_NAMESPACE, code id)``: the same code always gets the same
   GUID, and with no time stamps a re-export is byte-identical.
 
@@ -34,8 +36,10 @@ import defusedxml
 from defusedxml.ElementTree import DefusedXMLParser
 
 from qualcode.codebook.model import (
+    CUE_LISTS,
     Code,
     Codebook,
+    Implication,
     Indicator,
     Label,
     RuleSettings,
@@ -52,7 +56,8 @@ PROJECT_NS = "urn:QDA-XML:project:1.0"
 # other tools match codes across exports by GUID.
 QUALCODE_NAMESPACE = uuid.UUID("084af958-899a-5ea7-b08f-9fead739fe13")
 
-_MARKER_RE = re.compile(r"^\[(id|en|nl): (.*)\]$")
+_MARKER_RE = re.compile(r"^\[(id|en|nl|implies): (.*)\]$")
+_IMPLIES_RE = re.compile(r"^([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*)(?:\s+([0-9]*\.?[0-9]+))?$")
 _GUID_RE = re.compile(r"^\{?[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\}?$")
 _COLOR_RE = re.compile(r"^#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
@@ -114,6 +119,8 @@ def _description(code: Code, lang: str, other: str) -> str:
     second = code.label.get(other)
     if second and second != code.label.get(lang):
         markers.append(f"[{other}: {second}]")
+    if code.implies:
+        markers.append("[implies: " + ", ".join(f"{i.code} {i.weight:g}" for i in code.implies) + "]")
     if lines:
         lines.append("")
     return "\n".join(lines + markers)
@@ -284,12 +291,15 @@ def import_qdc(path: str | Path, *, language: str = "nl", split_names: bool | No
                 definition=definition,
                 codable=codable,
                 color=_expand_color(color) if _COLOR_RE.match(color) else None,
+                implies=_read_implies(markers.get("implies", "")),
                 source_file=display,
                 line=line,
             )
             walk(el, code_id)
 
     walk(codes_el, None)
+    for code in cb.codes.values():  # a roll-up to a code the other tool deleted is dropped
+        code.implies = [i for i in code.implies if i.code in cb.codes and i.code != code.id]
     return cb
 
 
@@ -314,6 +324,20 @@ def _tags_of(codes_el: ET.Element, ns: str, lines: dict[ET.Element, int], displa
 
     walk(codes_el, "")
     return tags
+
+
+def _read_implies(text: str) -> list[Implication]:
+    """``logic.professional 0.8, discretion.coping`` -> implications; malformed entries are skipped
+    (the marker is ours, but another tool may have let a user edit it)."""
+    out: list[Implication] = []
+    for part in text.split(","):
+        m = _IMPLIES_RE.match(part.strip())
+        if not m:
+            continue
+        weight = float(m.group(2)) if m.group(2) else 1.0
+        if 0 < weight <= 1 and all(i.code != m.group(1) for i in out):
+            out.append(Implication(m.group(1), weight))
+    return out
 
 
 def _boolean(value: str | None, name: str, display: str, line: int | None) -> bool:
@@ -397,7 +421,8 @@ def _dumper() -> type:
 
 
 def _indicator_yaml(ind: Indicator, blocker: bool) -> Any:
-    plain = ind.kind == "phrase" and ind.name is None and ind.reason and ind.scope == "token"
+    plain = (ind.kind == "phrase" and ind.name is None and ind.reason and ind.scope == "token"
+             and not ind.requires and not ind.unless and ind.compound)
     if plain and (blocker or ind.weight == 0.5):
         return ind.value
     value: Any = ind.value
@@ -413,6 +438,22 @@ def _indicator_yaml(ind: Indicator, blocker: bool) -> Any:
         out["name"] = ind.name
     if blocker and ind.scope != "token":
         out["scope"] = ind.scope
+    if not blocker:
+        for key in ("requires", "unless"):
+            if getattr(ind, key):
+                out[key] = [_indicator_yaml(c, True) for c in getattr(ind, key)]
+        if ind.window is not None:
+            out["window"] = ind.window
+        if not ind.compound:
+            out["compound"] = False
+    return out
+
+
+def _cue_yaml(ind: Indicator) -> Any:
+    out = _indicator_yaml(ind, True)
+    if not isinstance(out, dict):
+        out = {ind.kind: out}
+    out["scope"] = ind.scope
     return out
 
 
@@ -433,6 +474,10 @@ def _code_yaml(cb: Codebook, code: Code) -> dict[str, Any]:
         out["indicators"] = [_indicator_yaml(i, False) for i in code.indicators]
     if code.blockers:
         out["blockers"] = [_indicator_yaml(b, True) for b in code.blockers]
+    if code.requires:
+        out["requires"] = list(code.requires)
+    if code.implies:
+        out["implies"] = [_Flow(code=i.code, weight=i.weight) for i in code.implies]
     children = cb.children(code.id)
     if children:
         out["children"] = [_code_yaml(cb, c) for c in children]
@@ -460,13 +505,17 @@ def codebook_to_yaml(cb: Codebook, header: str | None = None) -> str:
     }
     defaults = RuleSettings()
     rules = {}
-    for key in ("reason_cues", "reason_window", "reason_boost", "stance_window"):
+    for key in ("reason_cues", "reason_window", "reason_boost", "stance_window", "negation_weight", "foil_weight",
+                "topic_cap", "compounds", "compound_min_head", "compound_min_part", "lemmatizer"):
         if getattr(cb.rules, key) != getattr(defaults, key):
             rules[key] = getattr(cb.rules, key)
-    for key in ("negative_evaluation", "distancing"):
+    for key in CUE_LISTS:
         mine = [i.semantic() for i in getattr(cb.rules, key)]
         if mine != [i.semantic() for i in getattr(defaults, key)]:
-            rules[key] = [_indicator_yaml(i, False) for i in getattr(cb.rules, key)]
+            # contrast cues keep their scope (before/after); the other lists are indicator forms
+            rules[key] = [_cue_yaml(i) if key == "contrast" else _indicator_yaml(i, key != "negative_evaluation"
+                                                                               and key != "distancing")
+                          for i in getattr(cb.rules, key)]
     if rules:
         doc["rules"] = rules
     doc["codes"] = [_code_yaml(cb, c) for c in cb.roots()]

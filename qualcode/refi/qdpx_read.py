@@ -37,7 +37,8 @@ Variables. Names that are not valid attribute names (``Age group``) are slugged
 DateTime -> text (ISO).
 
 Codebook. ``<CodeBook>`` is read like a ``.qdc`` (:mod:`qualcode.refi.qdc`: our
-``[id: ...]`` markers give back ids, else ids are slugs of the names under their parents).
+``[id: ...]`` markers give back ids, else ids are slugs of the names under their parents;
+``[implies: ...]`` markers give back roll-ups, so a round trip keeps them).
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ from qualcode.refi.qdc import (
     _expand_color,
     _parse,
     _read_description,
+    _read_implies,
 )
 from qualcode.transcripts.attributes import parse_value
 from qualcode.transcripts.decode import canonicalise, decode_bytes
@@ -386,6 +388,8 @@ class _Reader:
         guids: dict[str, str] = {}
         notes: dict[str, list[str]] = {}
         self.codes(codes_el, None, cb, guids, notes)
+        for code in cb.codes.values():  # a roll-up to a code the other tool deleted is dropped (as in a .qdc)
+            code.implies = [i for i in code.implies if i.code in cb.codes and i.code != code.id]
         return cb, guids, notes
 
     def codes(self, parent_el: ET.Element, parent_id: str | None, cb: Codebook, guids: dict[str, str],
@@ -407,7 +411,8 @@ class _Reader:
             cb.codes[code_id] = Code(
                 id=code_id, segment=code_id.rsplit(".", 1)[-1], parent=parent_id,
                 label=Label(nl=labels["nl"], en=labels["en"]), definition=definition, codable=codable,
-                color=_expand_color(color) if _COLOR.match(color) else None, source_file=self.qde, line=line,
+                color=_expand_color(color) if _COLOR.match(color) else None,
+                implies=_read_implies(markers.get("implies", "")), source_file=self.qde, line=line,
             )
             if g:
                 guids[g] = code_id

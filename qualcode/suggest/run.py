@@ -12,8 +12,10 @@ from typing import Any
 
 from qualcode.codebook.model import Codebook
 from qualcode.errors import InputError
+from qualcode.language.nlp import get_nlp
 from qualcode.store import Store
 from qualcode.suggest.engines import engine_names, get_engine
+from qualcode.suggest.rules import RuleEngine
 
 ENGINES = ("rules", "model", "all")
 ALL = ("rules", "model")  # what `--engine all` runs
@@ -100,6 +102,37 @@ def run_suggest(
         store.discard_run_if_empty(run_id)
         return None, []
     return run_id, records
+
+
+def explain(
+    store: Store,
+    codebook: Codebook,
+    *,
+    fragment: str | None = None,
+    text: str | None = None,
+    codes: str | None = None,
+    spacy_model: str = "",
+) -> dict[str, Any]:
+    """Why the rule engine suggests what it suggests for one fragment (by id) or a free text:
+    every hit with its weight and modifiers (reason, negation, foil, compound, blocked, condition),
+    the pieces of evidence and roll-ups per code and each code's score. Nothing is stored.
+
+    Returns :meth:`RuleEngine.explain`'s record plus ``fragment`` (the id, or None for free text)."""
+    if (fragment is None) == (text is None):
+        raise InputError("give either a fragment id or a text to explain")
+    if codes and not any(c == codes or c.startswith(codes + ".") for c in codebook.codes):
+        raise InputError(f"no code in the codebook starts with {codes!r}")
+    if fragment is not None:
+        frag = store.fragment(fragment)
+        if frag is None:
+            raise InputError(f"unknown fragment {fragment!r}; fragment ids look like <transcript>:<n> "
+                             "(see `qualcode codings` or the review screen)")
+        text = store.transcript_text(frag["transcript_id"])[frag["start"] : frag["end"]]
+    assert text is not None
+    engine = RuleEngine(codebook, get_nlp(spacy_model), codes)
+    trace = engine.explain(engine.nlp(text))
+    trace["fragment"] = fragment
+    return trace
 
 
 def _flush(store: Store, pending: list[dict[str, Any]], cases: list[str | None], records: list[dict[str, Any]]) -> None:
