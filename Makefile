@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 QC     := $(BIN)/qualcode
 
-.PHONY: demo test lint lint-fix docs bench eval report-screenshot clean
+.PHONY: demo test lint lint-fix docs bench eval report-screenshot clean tools-env test-tools
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,26 @@ lint-fix: $(STAMP)
 # docs/cli.md, the command reference, generated from the Typer app (tests/test_docs.py fails when it is stale).
 docs: $(STAMP)
 	$(BIN)/python docs/gen_cli.py
+
+# -- the optional test group against other QDA tools (tests/test_tools_live.py, marker `tools`) -----
+# Each tool in a side environment of its own under .tools-venv/ (never in .venv; they pin other
+# versions of shared libraries): qc writes QDPX and reads ours, Taguette runs as its own web server
+# to write its codebook and highlights and to import our codebook CSV, and pyrefiqda (a REFI-QDA
+# parser written by others) reads our QDPX. `make test` runs the group when .tools-venv/ is there
+# and skips each test, saying why, when it is not; `make test-tools` runs only the group.
+TOOLS_VENV := .tools-venv
+TOOLS := qc=qualitative-coding==1.7.8 taguette=taguette==1.5.2 pyrefiqda=pyrefiqda==0.3.1
+
+tools-env:
+	@for spec in $(TOOLS); do name=$${spec%%=*}; pkg=$${spec#*=}; \
+	  echo "$(TOOLS_VENV)/$$name: $$pkg"; \
+	  $(PYTHON) -m venv $(TOOLS_VENV)/$$name && \
+	  $(TOOLS_VENV)/$$name/bin/python -m pip install --quiet --upgrade pip && \
+	  $(TOOLS_VENV)/$$name/bin/python -m pip install --quiet "$$pkg" || exit 1; \
+	done
+
+test-tools: $(STAMP)
+	$(BIN)/python -m pytest -m tools -rs
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

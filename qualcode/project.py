@@ -62,7 +62,14 @@ from qualcode.tables.matrix import build_cooccurrence, build_matrix
 from qualcode.tables.overview import data_overview, respondent_overview
 from qualcode.tables.quotes import QuoteOptions, check_case_attrs, collect_quotes, quotes_frame
 from qualcode.tables.rollup import ROLLUP_NOTE, with_rollups
-from qualcode.tables.typology import OVERRIDE_ATTR, TypologyData, assignment_frame, gather, resolve_typology_path
+from qualcode.tables.typology import (
+    LEGACY_OVERRIDE_ATTR,
+    OVERRIDE_ATTR,
+    TypologyData,
+    assignment_frame,
+    gather,
+    resolve_typology_path,
+)
 from qualcode.tables.typology_eval import TypologyEvaluation, evaluate_assignment, read_variants
 from qualcode.tables.typology_tables import TypologyTableOptions, typology_table
 from qualcode.transcripts.attributes import check_key, effective_case_attributes, from_stored, parse_value
@@ -810,8 +817,11 @@ class Project:
         coder, codings = self.typology_codings(coder, suggestions)
         own = {a["owner_id"]: from_stored(a["value"], a["type"])
                for a in self.store.attributes("case") if a["key"] == override_attr}
+        legacy = {a["owner_id"]: from_stored(a["value"], a["type"])
+                  for a in self.store.attributes("case") if a["key"] == LEGACY_OVERRIDE_ATTR}
         return gather(typology, codings, self.case_attribute_values(), own, coder=coder, level=level,
-                      override_attr=override_attr, lang=lang or self.config.language)
+                      override_attr=override_attr, lang=lang or self.config.language,
+                      legacy_values=legacy if override_attr == OVERRIDE_ATTR else None)
 
     def typology_codings(self, coder: str | None, suggestions: str = "open") -> tuple[str | None, list[dict[str, Any]]]:
         """The codings a typology is scored from, each with the ``score`` of the suggestion it was
@@ -847,7 +857,7 @@ class Project:
                  level: str | None = None, **options: Any) -> pd.DataFrame:
         """``qualcode typology``: one row per case with ``case, [level attribute], type, type_label,
         scores, evidence, contradicting, manual``. ``level``: ``"case"`` or a case attribute (e.g.
-        ``"team"``) whose values pool the codings; a case attribute ``type`` set by hand wins."""
+        ``"team"``) whose values pool the codings; a case attribute ``qualcode.type`` set by hand wins."""
 
         return assignment_frame(self.typology_data(typology_path, coder, level, **options))
 

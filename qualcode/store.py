@@ -22,7 +22,7 @@ from typing import Any
 from qualcode.atomic import write_text
 from qualcode.errors import InputError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Numbered migrations (sqlite-utils style): index i upgrades user_version i -> i+1.
 MIGRATIONS: list[str] = [
@@ -186,6 +186,26 @@ MIGRATIONS: list[str] = [
     ALTER TABLE transcripts ADD COLUMN footer TEXT NOT NULL DEFAULT '';
     ALTER TABLE transcripts ADD COLUMN notes TEXT NOT NULL DEFAULT '[]';
     ALTER TABLE transcripts ADD COLUMN speaker_plan TEXT NOT NULL DEFAULT '[]';
+    """,
+    # 4: the manual type of a case moved from the attribute `type` to the reserved `qualcode.type`
+    # (qualcode.tables.typology.OVERRIDE_ATTR). Values set by hand (`cases set`, source 'manual')
+    # move, with the journal entries that refer to them so undo still finds them; `type` values
+    # from a CSV, front matter or an import stay what they always were meant to be: an attribute.
+    """
+    UPDATE journal SET
+        row_key = replace(row_key, '{"key": "type", ', '{"key": "qualcode.type", '),
+        before = replace(before, '{"key": "type", ', '{"key": "qualcode.type", '),
+        after = replace(after, '{"key": "type", ', '{"key": "qualcode.type", ')
+    WHERE tbl = 'attributes'
+      AND json_extract(row_key, '$.owner_kind') = 'case' AND json_extract(row_key, '$.key') = 'type'
+      AND EXISTS (SELECT 1 FROM attributes a WHERE a.owner_kind = 'case' AND a.key = 'type'
+                  AND a.source = 'manual' AND a.owner_id = json_extract(journal.row_key, '$.owner_id'))
+      AND NOT EXISTS (SELECT 1 FROM attributes a WHERE a.owner_kind = 'case' AND a.key = 'qualcode.type'
+                      AND a.owner_id = json_extract(journal.row_key, '$.owner_id'));
+    UPDATE attributes SET key = 'qualcode.type'
+    WHERE owner_kind = 'case' AND key = 'type' AND source = 'manual'
+      AND NOT EXISTS (SELECT 1 FROM attributes a WHERE a.owner_kind = 'case' AND a.key = 'qualcode.type'
+                      AND a.owner_id = attributes.owner_id);
     """,
 ]
 

@@ -21,7 +21,7 @@ def root(tmp_path_factory) -> Path:
     project, _ = build_study(tmp_path_factory.mktemp("cli") / "study")
     path = project.root
     project.close()
-    r = runner.invoke(app, ["-p", str(path), "cases", "set", "A01_r5", "type=regisseur"], catch_exceptions=False)
+    r = runner.invoke(app, ["-p", str(path), "cases", "set", "A01_r5", "qualcode.type=regisseur"], catch_exceptions=False)
     assert r.exit_code == 0, r.output
     return path
 
@@ -186,7 +186,7 @@ def test_manual_type_must_be_a_type(tmp_path):
     project, _ = build_study(tmp_path / "study")
     path = project.root
     project.close()
-    assert run(path, "cases", "set", "C04_r3", "type=regiseur").exit_code == 0
+    assert run(path, "cases", "set", "C04_r3", "qualcode.type=regiseur").exit_code == 0
     r = run(path, "typology", "--coder", "ann")
     assert r.exit_code == 2
-    assert "C04_r3: type='regiseur' is not a type" in r.output
+    assert "C04_r3: qualcode.type='regiseur' is not a type" in r.output

@@ -156,6 +156,36 @@ def _copy_interviews(cwd: Path) -> None:
     )
 
 
+def _copy_tool_exports(cwd: Path) -> None:
+    """Stand-in for copying what other programs exported (README "Other QDA tools"): Taguette's own
+    codebook.qdc and qc's own QDPX (tests/data/tools), and a Taguette highlights export of this
+    project's transcripts, as Taguette writes it (CRLF, one row per highlight and tag, a document
+    name that is not the transcript id, a tag path with '/', a highlight over two turns)."""
+    import csv
+    import io
+
+    from qualcode.project import Project
+
+    tools = REPO / "tests" / "data" / "tools"
+    shutil.copy(tools / "taguette" / "codebook.qdc", cwd / "codebook.qdc")
+    shutil.copy(tools / "qc" / "demo-like.qdpx", cwd / "qc-project.qdpx")
+    rows = []
+    with Project.open(cwd) as project:
+        code = next(c.id for c in project.codebook().codes.values() if c.codable and c.id.startswith("logic."))
+        for t in project.transcript_rows()[:2]:
+            turns = project.transcript(t["id"])["fragments"]
+            first, (answer, question) = next(f for f in turns if not f["interviewer"]), next(
+                (a, q) for a, q in zip(turns, turns[1:]) if not a["interviewer"] and q["interviewer"])
+            document = t["id"].replace("_", " ")
+            rows.append([len(rows) + 1, document, code.replace(".", "/"), first["text"]])
+            rows.append([len(rows) + 1, document, code,
+                         f"{answer['text']} {question['speaker']}: {question['text'][:40]}"])
+    assert rows, "the README's Taguette example needs a project with transcripts"
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\r\n").writerows([["id", "document", "tag", "content"], *rows])
+    (cwd / "all_tags.csv").write_text(out.getvalue(), encoding="utf-8", newline="")
+
+
 # Lines a script cannot run as written, each with its reason. Every key must be a README line (checked).
 SKIP = {
     "make report-screenshot": "needs Chromium and draws a picture; not a qualcode command",
@@ -191,6 +221,7 @@ BEFORE = {
 # Shell lines: what the test does instead.
 SHELL = {
     "cp ~/interviews/*.docx transcripts/": _copy_interviews,
+    "cp ~/Downloads/all_tags.csv ~/Downloads/codebook.qdc ~/Downloads/qc-project.qdpx .": _copy_tool_exports,
 }
 # Commands that read the keyboard get scripted answers on stdin (not a terminal, so they read one per line).
 STDIN = {

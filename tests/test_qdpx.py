@@ -100,7 +100,7 @@ def test_export_content(coded: Project, tmp_path: Path) -> None:
     assert path.startswith("internal://") and path.endswith(".txt")
     text = sources["sources/" + path.removeprefix("internal://")]
     assert text == coded.store.transcript("T01_g1")["text"]
-    sels = src.findall(f"{Q}PlainTextSelection")
+    sels = [s for s in src.findall(f"{Q}PlainTextSelection") if s.find(f"{Q}Coding") is not None]
     assert [(int(s.get("startPosition")), int(s.get("endPosition"))) for s in sels] == [(87, 122), (129, 232), (194, 214)]
     assert text[87:122] == "de wet zegt dat ik moet controleren"
     first = sels[0]
@@ -118,7 +118,16 @@ def test_export_content(coded: Project, tmp_path: Path) -> None:
     by_name = {v.get("guid"): v.get("name") for v in root.iter(f"{Q}Variable")}
     assert {by_name[g]: v for g, v in values.items()} == {
         "caseload": "60", "date": "2025-03-11", "functie": "werkcoach", "gemeente": "Zeedorp", "team": "Team Een"}
-    assert [r.get("targetGUID") for r in case.findall(f"{Q}SourceRef")] == [src.get("guid")]
+    # a participant of the group interview owns its own turns (selections), not the whole source
+    assert case.findall(f"{Q}SourceRef") == []
+    turns = {s.get("guid"): text[int(s.get("startPosition")):int(s.get("endPosition"))]
+             for s in src.findall(f"{Q}PlainTextSelection") if s.find(f"{Q}Coding") is None}
+    assert [turns[r.get("targetGUID")][:30] for r in case.findall(f"{Q}SelectionRef")] == [
+        "(anderen: ja) Bij mij is dat a", "Ik heb gewoon geen tijd voor i"]
+    single = next(c for c in root.iter(f"{Q}Case") if c.get("name") == "T02_r1")
+    t02 = next(s for s in root.iter(f"{Q}TextSource") if s.get("name") == "T02_r1")
+    assert [r.get("targetGUID") for r in single.findall(f"{Q}SourceRef")] == [t02.get("guid")]
+    assert single.findall(f"{Q}SelectionRef") == [] and t02.findall(f"{Q}PlainTextSelection") != []
     assert case.find(f"{Q}Description") is None
     assert next(c for c in root.iter(f"{Q}Case") if c.get("name") == "T01_r1").find(f"{Q}Description").text == "Casememo."
     notes = {n.get("name"): n.find(f"{Q}PlainTextContent").text for n in root.iter(f"{Q}Note")}
@@ -189,7 +198,8 @@ def test_round_trip_gives_the_same_codings(coded: Project, tmp_path: Path) -> No
     again = _root(build_qdpx(fresh)[0])
     first = _root(build_qdpx(coded)[0])
     sel = lambda r: sorted((s.get("startPosition"), s.get("endPosition"), s.get("creatingUser"),  # noqa: E731
-                            s.find(f"{Q}Coding/{Q}CodeRef").get("targetGUID")) for s in r.iter(f"{Q}PlainTextSelection"))
+                            s.find(f"{Q}Coding/{Q}CodeRef").get("targetGUID")) for s in r.iter(f"{Q}PlainTextSelection")
+                           if s.find(f"{Q}Coding") is not None)
     assert sel(again) == sel(first)
     fresh.close()
 
@@ -517,7 +527,8 @@ def test_sources_that_cannot_be_imported_are_skipped_with_warnings(project: Proj
            f'<PictureSource guid="{_guid(60)}" name="foto" path="internal://foto.jpg"/>')
     report = import_qdpx(project, _write_qdpx(tmp_path / "s.qdpx", _project_xml(src)))
     assert report.transcripts == ["ok"] and report.codings == 1
-    assert any("'elders'" in w and "outside the QDPX" in w for w in report.warnings)
+    assert report.missing == ["source 'elders': file 'relative:///data/elders.txt' (line 12 of project.qde) is not "
+                              "in the QDPX"]
     assert any("PictureSource 'foto' skipped" in w for w in report.warnings)
     assert any("whole source skipped" in w for w in report.warnings)
 

@@ -25,7 +25,7 @@ from qualcode.tables.strategies import classify
 @pytest.fixture(scope="module")
 def study(tmp_path_factory):
     project, frags = build_study(tmp_path_factory.mktemp("tables") / "study")
-    project.set_case_attributes("A01_r5", {"type": "regisseur"})
+    project.set_case_attributes("A01_r5", {"qualcode.type": "regisseur"})
     yield project, frags
     project.close()
 

@@ -14,7 +14,7 @@ Cases (gemeente / team) and the codings of coder "ann" that score (f<i> = the ca
                     A01_r2 coach f0                         I 2, R 0, A -1      -> interventionist
                     A01_r3 coach f0                         I 2                 -> interventionist
                     A01_r5 coach f0, rule_bending f1        I 2, R 0, A 0       -> interventionist
-                                                            (manual type=regisseur in some tests)
+                                                            (manual qualcode.type=regisseur in some tests)
   Aastad / Team B   B02_r1 programmes f0, rationing f1      I 0, R 2.5, A 1     -> regisseur
                     B02_r2, B03_r1, Bgast programmes f0     R 2                 -> regisseur
   Cdorp  / Team C   C04_r1 admin f0, rule_bending f1, coach f2   I 1, R 0, A 2  -> administrateur
@@ -335,7 +335,7 @@ def test_fragment_ids_sort_by_turn_number(fresh_study):
 
 def test_manual_override_wins_and_is_marked(fresh_study):
     project, _ = fresh_study
-    project.set_case_attributes("A01_r5", {"type": "regisseur"})
+    project.set_case_attributes("A01_r5", {"qualcode.type": "regisseur"})
     rows = by_case(project.typology(coder="ann"))
     r = rows["A01_r5"]
     assert (r["type"], r["manual"]) == ("regisseur", True)
@@ -348,8 +348,8 @@ def test_manual_override_wins_and_is_marked(fresh_study):
 
 def test_manual_override_must_be_a_type(fresh_study):
     project, _ = fresh_study
-    project.set_case_attributes("A01_r5", {"type": "regiseur"})
-    with pytest.raises(InputError, match=r"A01_r5: type='regiseur' is not a type .* use one of interventionist"):
+    project.set_case_attributes("A01_r5", {"qualcode.type": "regiseur"})
+    with pytest.raises(InputError, match=r"A01_r5: qualcode.type=.regiseur. is not a type .* use one of interventionist"):
         project.typology(coder="ann")
 
 
@@ -362,7 +362,7 @@ def test_transcript_attribute_type_is_not_an_override(study):
 
 def test_level_team_pools_codings(fresh_study):
     project, _ = fresh_study
-    project.set_case_attributes("A01_r5", {"type": "regisseur"})
+    project.set_case_attributes("A01_r5", {"qualcode.type": "regisseur"})
     df = project.typology(coder="ann", level="team")
     assert list(df.columns) == ["case", "team", "type", "type_label", "scores", "evidence", "contradicting",
                                 "manual", "reason", "for", "against"]
@@ -462,7 +462,7 @@ def test_distribution_per_case(study):
 
 def test_distribution_with_manual_type_and_team_numbers(fresh_study):
     project, _ = fresh_study
-    project.set_case_attributes("A01_r5", {"type": "regisseur"})
+    project.set_case_attributes("A01_r5", {"qualcode.type": "regisseur"})
     df = project.type_distribution(coder="ann", level="team", team_number_attr="teamnummer")
     assert df[["type", "team", "respondents", "n", "notes"]].values.tolist() == [
         ["Interventionist", "Team A", "A01_r1 t/m r3", 3, ""],

@@ -81,7 +81,7 @@ def test_split_and_majority_tie(study, tmp_path):
 def test_manual_type_counts_and_is_noted(tmp_path):
     project, _ = build_study(tmp_path / "study")
     try:
-        project.set_case_attributes("A01_r5", {"type": "regisseur"})
+        project.set_case_attributes("A01_r5", {"qualcode.type": "regisseur"})
         ev = project.typology_evaluation(write(tmp_path / "known.csv", KNOWN), coder="ann")
     finally:
         project.close()

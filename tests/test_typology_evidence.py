@@ -335,13 +335,13 @@ def test_project_assignment_with_reasons(study2):
 
 def test_manual_unclassified_means_undetermined_in_format_2(study2):
     project, _ = study2
-    project.set_case_attributes("A01_r1", {"type": "unclassified"})
+    project.set_case_attributes("A01_r1", {"qualcode.type": "unclassified"})
     try:
         a = {a.case: a for a in project.typology_data(t2(project), "ann").assignments}["A01_r1"]
         assert (a.type, a.manual, a.kind) == (UNDETERMINED, True, "manual")
         assert a.reason.startswith("manual type (interventionist 3 leads")
     finally:
-        project.set_case_attributes("A01_r1", {"type": ""})
+        project.set_case_attributes("A01_r1", {"qualcode.type": ""})
 
 
 def test_engine_suggestions_as_coder(study2):

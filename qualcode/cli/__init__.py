@@ -29,6 +29,7 @@ from qualcode.cli import (  # noqa: F401  (imported to register their commands)
     agreement,
     exchange,
     qdpx,
+    highlights,
     quotes,
     model,
 )

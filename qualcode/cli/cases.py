@@ -73,12 +73,14 @@ def cases_set_cli(
     """Set case attributes by hand (wins over the attributes CSV; a run that can be undone).
 
     Types are inferred (ja/nee -> boolean, 12 -> number, 2025-03-01 -> date) unless given as key:type.
+    The attribute qualcode.type is the case's manual type for `qualcode typology` (names starting
+    with "qualcode." are reserved for qualcode's own attributes).
 
     Examples:
 
       qualcode cases set Hvs01_r2 team=01 caseload=60
 
-      qualcode cases set Hvs01_r2 type=regisseur
+      qualcode cases set Hvs01_r2 qualcode.type=regisseur
     """
     values: dict[str, str] = {}
     types: dict[str, str] = {}

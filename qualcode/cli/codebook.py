@@ -19,6 +19,7 @@ from qualcode.codebook.patterns import pattern_issues
 from qualcode.codebook.render import codebook_rows, codebook_to_markdown, codebook_tree, implies_text
 from qualcode.errors import InputError
 from qualcode.refi.qdc import codebook_to_yaml, export_qdc, import_qdc
+from qualcode.refi.taguette import read_codebook_csv, taguette_codebook_csv
 
 codebook_app = typer.Typer(
     help="Codebooks: validate, show, export/import REFI-QDA (.qdc), diff versions.", no_args_is_help=True
@@ -37,6 +38,11 @@ class ExportFormat(str, Enum):
     qdc = "qdc"
     yaml = "yaml"
     md = "md"
+    taguette_csv = "taguette-csv"
+
+
+_EXTENSIONS = {ExportFormat.qdc: "qdc", ExportFormat.yaml: "yaml", ExportFormat.md: "md",
+               ExportFormat.taguette_csv: "csv"}
 
 
 def _project_codebook_path() -> Path:
@@ -159,21 +165,26 @@ def show_cli(
 @codebook_app.command("export")
 def export_cli(
     file: Path = typer.Argument(None, help="Codebook YAML (default: the project's codebook).", show_default=False),
-    fmt: ExportFormat = typer.Option(ExportFormat.qdc, "--format", "-f", help="qdc (REFI-QDA), yaml or md."),
+    fmt: ExportFormat = typer.Option(ExportFormat.qdc, "--format", "-f",
+                                     help="qdc (REFI-QDA), taguette-csv (Taguette's codebook import), yaml or md."),
     out: Path = typer.Option(
         None, "--out", "-o", help="Output file (default: exports/<codebook id>.<format> in the project)."
     ),
     lang: Lang = typer.Option(Lang.nl, "--lang", help="Language of the md appendix."),
 ) -> None:
-    """Export the codebook: a REFI-QDA codebook (.qdc) for other QDA tools, one flat YAML file
-    (includes merged in), or a Markdown appendix.
+    """Export the codebook: a REFI-QDA codebook (.qdc) for other QDA tools, a CSV for Taguette's
+    "Import codebook", one flat YAML file (includes merged in), or a Markdown appendix.
 
     QDC export is deterministic (code GUIDs are uuid5 of the code id, no time stamps), so a
-    re-export of an unchanged codebook is byte-identical.
+    re-export of an unchanged codebook is byte-identical. The Taguette CSV has a row per
+    codable code: the code id as tag (Taguette shows the dotted hierarchy) and the definition
+    as description.
 
     Examples:
 
       qualcode codebook export --format qdc
+
+      qualcode codebook export --format taguette-csv --out exports/taguette-codebook.csv
 
       qualcode codebook export --format md --lang en --out appendix.md
     """
@@ -185,12 +196,18 @@ def export_cli(
         if project is None:
             raise InputError("outside a project there is no exports/ folder: add --out FILE")
         with project:
-            out = project.root / "exports" / f"{cb.id}.{fmt.value}"
+            out = project.root / "exports" / f"{cb.id}.{_EXTENSIONS[fmt]}"
     if any(out.resolve() == Path(f).resolve() for f in cb.files):
         raise InputError("refusing to overwrite the codebook itself; choose another --out", file=out)
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == ExportFormat.qdc:
         export_qdc(cb, out)
+    elif fmt == ExportFormat.taguette_csv:
+        out.write_bytes(taguette_codebook_csv(cb))
+        tags = sum(1 for c in cb.codes.values() if c.codable)
+        info(f"wrote {out} ({tags} tags: the codable codes of codebook {cb.id} {cb.hash[:12]}); in Taguette: "
+             "Project > Import codebook")
+        return
     elif fmt == ExportFormat.yaml:
         header = f"Codebook '{cb.id}' exported by qualcode from {path} (includes merged in)."
         out.write_text(codebook_to_yaml(cb, header=header), encoding="utf-8")
@@ -201,25 +218,42 @@ def export_cli(
 
 @codebook_app.command("import")
 def import_cli(
-    file: Path = typer.Argument(..., help="A REFI-QDA codebook (.qdc) or project (.qde) file."),
+    file: Path = typer.Argument(..., help="A REFI-QDA codebook (.qdc) or project (.qde) file, or a tag CSV "
+                                          "(Taguette's codebook export)."),
     out: Path = typer.Option(
         None, "--out", "-o", help="YAML file to write (default: codebooks/<name>.yaml in the project)."
     ),
     force: bool = typer.Option(False, "--force", help="Overwrite --out if it exists."),
     lang: Lang = typer.Option(Lang.nl, "--lang", help="Language of the code names in the file: nl or en."),
+    split_names: bool = typer.Option(None, "--split-names/--keep-names",
+                                     help="Build the hierarchy from names split on '.' and '/' (default: for a "
+                                          "CSV and for a QDC Taguette wrote)."),
 ) -> None:
-    """Import a codebook from another QDA tool (REFI-QDA .qdc, or the codebook in a .qde) as YAML.
+    """Import a codebook from another QDA tool (REFI-QDA .qdc, the codebook in a .qde, or a tag
+    CSV such as Taguette's codebook export) as YAML.
 
     Ids come from qualcode's own [id: ...] markers when present, otherwise from the names
-    (ASCII-folded slugs under their parent). Codes imported without a description get an empty
+    (ASCII-folded slugs under their parent). Taguette's tags are flat and name their place
+    in the hierarchy: 'logic.bureaucratic' and 'logic/professional' become the codes
+    logic.bureaucratic and logic.professional under a parent logic that is not codable (it
+    was no tag); a CSV's descriptions become definitions. Codes imported without a description get an empty
     definition: the YAML loads, and `codebook validate` lists them until definitions are written.
     Files with a DTD or entity declarations are refused (exit 2), and so is an existing --out
     unless --force.
 
-    Example:  qualcode codebook import atlas-export.qdc --out codebooks/atlas.yaml
+    Examples:
+
+      qualcode codebook import atlas-export.qdc --out codebooks/atlas.yaml
+
+      qualcode codebook import codebook.csv --out codebooks/taguette.yaml
     """
 
-    cb = import_qdc(file, language=lang.value)
+    if file.suffix.lower() == ".csv":
+        if split_names is False:
+            raise InputError("a tag CSV has no nesting: its hierarchy is in the names (leave out --keep-names)")
+        cb = read_codebook_csv(file, language=lang.value)
+    else:
+        cb = import_qdc(file, language=lang.value, split_names=split_names)
     if out is None:
         project = _project_or_none()
         if project is None:
@@ -230,7 +264,8 @@ def import_cli(
         raise InputError("exists; add --force to overwrite it", file=out)
     if out.suffix.lower() not in (".yaml", ".yml"):
         raise InputError("--out must be a .yaml file", file=out)
-    header = f"Imported by qualcode from {file.name} (REFI-QDA codebook)."
+    kind = "tag CSV" if file.suffix.lower() == ".csv" else "REFI-QDA codebook"
+    header = f"Imported by qualcode from {file.name} ({kind})."
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(codebook_to_yaml(cb, header=header), encoding="utf-8")
     _, issues = read_codebook(out)

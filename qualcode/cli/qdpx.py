@@ -70,11 +70,18 @@ def import_qdpx_cli(
     run: `qualcode runs undo RUN` removes it again. Nothing is imported if the file is unsafe
     (zip entries with '..' or absolute paths, XML with a DTD or entities) or malformed.
 
+    A source's file is found in the archive whatever form its path has (internal://x.txt,
+    x.txt, sources/x.txt, a GUID-named file, a Windows path). What the file references but
+    does not hold (a source's text, a note, a case's selection) is listed and the command
+    exits 1; the rest is imported.
+
     Examples:
 
       qualcode import qdpx atlas-export.qdpx
 
       qualcode import qdpx second-site.qdpx --prefix B_
+
+      qualcode import qdpx qc-demo.qdpx --use-codebook
     """
     with open_project() as project:
         report = import_qdpx(project, file, prefix=prefix, allow_pii=allow_pii, default_coder=coder,
@@ -89,11 +96,18 @@ def import_qdpx_cli(
         print_rows(rows, ["what", "value"], Format.table, title=f"Import run {report.run_id}")
     for w in report.warnings:
         err(f"warning: {w}", style="yellow")
+    info(f"run {report.run_id}: imported {len(report.transcripts)} transcript(s) and {report.codings} coding(s); "
+         f"undo with `qualcode runs undo {report.run_id}`")
+    for m in report.missing:
+        err(f"not in the file: {m}", style="red")
+    if report.missing:
+        err(f"{file} references {len(report.missing)} thing(s) it does not hold (listed above); the rest was "
+            "imported. Export it again from the other tool with its sources included, or ask its author.",
+            style="red")
     if report.skipped:
         for s in report.skipped:
             kinds = ", ".join(sorted({f["kind"] for f in s["findings"]}))
             err(f"source {s['source']!r} not imported: the anonymity check found {kinds}", style="red")
         err("Fix those sources or pass --allow-pii.", style="red")
+    if report.missing or report.skipped:
         raise typer.Exit(1)
-    info(f"run {report.run_id}: imported {len(report.transcripts)} transcript(s) and {report.codings} coding(s); "
-         f"undo with `qualcode runs undo {report.run_id}`")

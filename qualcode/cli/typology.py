@@ -17,7 +17,7 @@ from qualcode.cli.printer import Format, line, output_format, print_frames, prin
 from qualcode.errors import InputError
 from qualcode.export.table import Table
 from qualcode.tables.frame import frame_table
-from qualcode.tables.typology import assignment_json
+from qualcode.tables.typology import OVERRIDE_ATTR, assignment_json
 from qualcode.tables.typology_eval import TypologyEvaluation
 from qualcode.tables.typology_tables import TypologyTableOptions
 
@@ -50,7 +50,7 @@ def typology_cli(
                                          help="Numeric case attribute to check respondent ids against."),
     max_quotes: int = typer.Option(3, "--max-quotes", help="Appendix: quotes per feature and team."),
     max_words: int = typer.Option(40, "--max-words", help="Appendix: words per quote (0: no limit)."),
-    override_attr: str = typer.Option("type", "--override-attr", help="Case attribute holding a manual type."),
+    override_attr: str = typer.Option(OVERRIDE_ATTR, "--override-attr", help="Case attribute holding a manual type."),
     evaluate: Path = typer.Option(None, "--evaluate",
                                   help="CSV case,variant[,split] of known variants: score the assignment against it."),
     split: str = typer.Option(None, "--split", help="--evaluate: only the cases of this split (dev, heldout, all)."),
@@ -64,8 +64,9 @@ def typology_cli(
     (see the typology file, docs/codebook-format.md); otherwise the case is `undetermined`
     (`unclassified` in format-1 files) and the reason says which check failed, with the numbers.
     In format 2 each fragment counts once per feature, weighted by the score of the suggestion a
-    coding was accepted from and by its stance. A case attribute `type` set with `qualcode cases
-    set ID type=regisseur` wins and is marked manual.
+    coding was accepted from and by its stance. The case attribute `qualcode.type`, set with
+    `qualcode cases set ID qualcode.type=regisseur`, wins and is marked manual (an attribute
+    called plain `type` is an ordinary attribute).
 
     --coder auto:rules scores the rule engine's open suggestions as if they were codings, so the
     typology can be tried (or evaluated) before anyone reviews them.

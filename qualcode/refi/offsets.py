@@ -31,6 +31,7 @@ or a time stamp) is skipped with a warning. Selection positions outside the text
 from __future__ import annotations
 
 import bisect
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,7 +41,7 @@ from qualcode.transcripts.frontmatter import FrontMatter
 from qualcode.transcripts.model import Turn, render_canonical
 from qualcode.transcripts.plain import SourceTurn, is_interviewer_label, match_label, read_plain
 
-__all__ = ["SourceText", "TextMap", "build_source_text", "normalise_with_index"]
+__all__ = ["SourceText", "Squeezed", "TextMap", "build_source_text", "locate_snippet", "normalise_with_index"]
 
 
 def normalise_with_index(original: str) -> tuple[str, list[int]]:
@@ -243,3 +244,57 @@ def _merge_pieces(pieces: list[tuple[int, int, int]], norm: str, canonical: str)
             k += 1
         merged[-1] = (n0, c0, length + k)
     return merged
+
+
+# --------------------------------------------------------------------------------------
+# locating a snippet that has no positions (Taguette's highlights export)
+# --------------------------------------------------------------------------------------
+
+_SNIPPET_STAMP = re.compile(
+    r"\[\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?\]|\(\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?\)"
+    r"|\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,3})?\b"
+)
+
+
+@dataclass
+class Squeezed:
+    """A text without its white space, and where each kept character sits in the text.
+
+    Why: a snippet exported without positions must be found again in the canonical text,
+    but its white space is not the transcript's. Taguette joins the text of HTML elements
+    with one space (so ``<b>woord</b>,`` becomes ``woord ,``) and a paragraph break becomes
+    a space, a CRLF file has other line ends, and the canonical text itself puts a blank
+    line between turns. Comparing only the other characters is immune to all of that.
+    """
+
+    text: str
+    positions: list[int]
+
+    @classmethod
+    def of(cls, text: str) -> Squeezed:
+        positions = [i for i, ch in enumerate(text) if not ch.isspace()]
+        return cls("".join(text[i] for i in positions), positions)
+
+    def find_all(self, snippet: str) -> list[tuple[int, int]]:
+        """Every ``[start, end)`` of the original text whose non-space characters are those of
+        ``snippet`` (NFC); overlapping occurrences count separately."""
+        needle = "".join(unicodedata.normalize("NFC", snippet).split())
+        out: list[tuple[int, int]] = []
+        if not needle:
+            return out
+        i = self.text.find(needle)
+        while i >= 0:
+            out.append((self.positions[i], self.positions[i + len(needle) - 1] + 1))
+            i = self.text.find(needle, i + 1)
+        return out
+
+
+def locate_snippet(text: str | Squeezed, snippet: str) -> list[tuple[int, int]]:
+    """Where ``snippet`` occurs in ``text`` (canonical text), white space not counted; a
+    snippet that still holds time stamps the canonical text dropped (``[00:01:12]``) is
+    looked for without them when it is not found as it is."""
+    squeezed = text if isinstance(text, Squeezed) else Squeezed.of(text)
+    found = squeezed.find_all(snippet)
+    if not found and _SNIPPET_STAMP.search(snippet):
+        found = squeezed.find_all(_SNIPPET_STAMP.sub(" ", snippet))
+    return found

@@ -47,6 +47,7 @@ from qualcode.codebook.model import (
     slugify,
 )
 from qualcode.errors import InputError
+from qualcode.refi.tagpaths import Tag, codebook_from_tags
 from qualcode.version import __version__
 
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -216,11 +217,17 @@ def _split(tag: str) -> tuple[str, str]:
     return "", tag
 
 
-def import_qdc(path: str | Path, *, language: str = "nl") -> Codebook:
+def import_qdc(path: str | Path, *, language: str = "nl", split_names: bool | None = None) -> Codebook:
     """Read a ``.qdc`` (or the codebook inside a REFI project ``.qde``) into a Codebook.
 
     Raises InputError (exit 2) for a file that is not XML, not a REFI-QDA codebook, or that
     has a DTD or entity declarations. ``language`` says which language the names are in.
+
+    ``split_names``: build the hierarchy from the code names (``logic.bureaucratic``,
+    ``logic/professional``: :mod:`qualcode.refi.tagpaths`), a nested code's name counting
+    from its parent's. ``None`` (default) does so for a codebook Taguette wrote (``origin``
+    starts with "Taguette"), whose tags are flat and carry their hierarchy in their names;
+    other tools' names keep their dots and slashes ("2.1 Werkdruk", "regels / wetten").
     """
     display = str(path)
     try:
@@ -254,6 +261,9 @@ def import_qdc(path: str | Path, *, language: str = "nl") -> Codebook:
         files=[display],
     )
     if codes_el is None:
+        return cb
+    if split_names or (split_names is None and (root.get("origin") or "").strip().lower().startswith("taguette")):
+        codebook_from_tags(_tags_of(codes_el, ns, lines, display), cb, source_file=display)
         return cb
 
     def walk(parent_el: ET.Element, parent_id: str | None) -> None:
@@ -291,6 +301,29 @@ def import_qdc(path: str | Path, *, language: str = "nl") -> Codebook:
     for code in cb.codes.values():  # a roll-up to a code the other tool deleted is dropped
         code.implies = [i for i in code.implies if i.code in cb.codes and i.code != code.id]
     return cb
+
+
+def _tags_of(codes_el: ET.Element, ns: str, lines: dict[ET.Element, int], display: str) -> list[Tag]:
+    """Every ``<Code>`` as a tag whose path is its name under its parents' names (document order)."""
+    tags: list[Tag] = []
+
+    def walk(parent_el: ET.Element, prefix: str) -> None:
+        for el in parent_el:
+            if _split(el.tag) != (ns, "Code"):
+                continue
+            name = (el.get("name") or "").strip()
+            if not name:
+                raise InputError("<Code> without a name", file=display, line=lines.get(el))
+            desc_el = el.find(f"{{{ns}}}Description")
+            definition, _markers = _read_description(desc_el.text if desc_el is not None else None)
+            color = (el.get("color") or "").strip()
+            tags.append(Tag(prefix + name, definition, lines.get(el),
+                            _boolean(el.get("isCodable"), name, display, lines.get(el)),
+                            _expand_color(color) if _COLOR_RE.match(color) else None))
+            walk(el, f"{prefix}{name}/")
+
+    walk(codes_el, "")
+    return tags
 
 
 def _read_implies(text: str) -> list[Implication]:

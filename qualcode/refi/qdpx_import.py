@@ -20,14 +20,24 @@ source's ``<Description>`` (qualcode's export writes them); without markers, a s
 exactly one case references by ``<SourceRef>`` belongs to that case; else the transcript
 rules apply (a speaker label that names a case, otherwise the transcript id).
 
-Variables. Source values become transcript attributes, case values case attributes.
+Variables. Source values become transcript attributes, case values case attributes, except
+a case value that equals what the case inherits from its transcripts anyway (the value all
+of them share): that one stays a transcript attribute only (see
+:meth:`_Importer.store_case_attributes`).
 
 Users and codings. Each ``<User>`` is a coder named by its ``name`` (else its GUID). A
 coding's coder is its ``creatingUser``, else its selection's, else ``default_coder``.
 Codings keep their code, span, covered text, creation time (else the import time), the
 stance from a ``[stance: ...]`` marker, and as memo the selection's description and the
 notes referenced by the selection and coding. Codings on a whole source (no selection) are
-skipped with a warning: qualcode codes spans.
+skipped with a warning: qualcode codes spans. A selection's ends that fall outside every
+turn (the newline after qc's last line) are moved onto the turn's words.
+
+What is missing. Whatever the file references but does not hold (a source's text, a note's
+file, a case's ``SourceRef``/``SelectionRef``, a ``NoteRef``; see :mod:`qualcode.refi.qdpx_read`)
+is listed in :attr:`QdpxImport.missing` and the command exits 1; what could be read is still
+imported as the one run. When not one source could be read, :class:`ProblemFound` (exit 1) is
+raised before anything is written.
 
 Codebook. The codebook read from ``<CodeBook>`` is written to ``codebooks/<qdpx file
 stem>.yaml`` (``-2``, ``-3``... when a different file has that name) and used to validate the
@@ -54,10 +64,11 @@ from qualcode.anonymity.detect import Finding, SensitiveTerms, detect
 from qualcode.coding.apply import add_memo, check_stance
 from qualcode.coding.ingest import FileResult, _store_transcript
 from qualcode.config import CONFIG_NAME
-from qualcode.errors import InputError
+from qualcode.errors import InputError, ProblemFound
 from qualcode.refi.qdc import codebook_to_yaml
 from qualcode.refi.qdpx_read import QDE_NAME, QdpxContent, Selection, Source, read_qdpx, split_markers
 from qualcode.store import now
+from qualcode.transcripts.attributes import effective_case_attributes, from_stored
 from qualcode.transcripts.model import ParsedTranscript
 
 if TYPE_CHECKING:
@@ -90,10 +101,11 @@ class QdpxImport:
     codebook: str | None = None
     skipped: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # referenced in the file but not in it: exit 1
 
     def to_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in ("run_id", "transcripts", "codings", "coders", "cases", "attributes",
-                                              "memos", "codebook", "skipped", "warnings")}
+                                              "memos", "codebook", "skipped", "warnings", "missing")}
 
 
 def transcript_id_for(name: str) -> str:
@@ -122,6 +134,25 @@ def _fragment_for(turns: list[Any], tid: str, start: int, end: int) -> str:
     return f"{tid}:{best.n}"
 
 
+def _within_turns(turns: list[Any], span: tuple[int, int] | None) -> tuple[int, int] | None:
+    """``span`` with its ends moved onto turn text (None if it covers none).
+
+    Why: a tool that codes whole lines (qc) ends a selection after the line's ``\\n``, and
+    the last line's newline lies outside every turn. A coding is about the words: its ends
+    belong on them, as they always are for a coding made in qualcode (which this leaves as
+    it is, so a round trip keeps every span).
+    """
+    if span is None:
+        return None
+    start, end = span  # turns are in text order
+    first = next((t for t in turns if t.end > start), None)
+    last = next((t for t in reversed(turns) if t.start < end), None)
+    if first is None or last is None:
+        return None
+    start, end = max(start, first.start), min(end, last.end)
+    return (start, end) if end > start else None
+
+
 def _codebook_target(project: Project, cb_id: str, text: str) -> Path:
     folder = project.root / "codebooks"
     n = 1
@@ -147,6 +178,10 @@ def import_qdpx(
     config = project.config
     content = read_qdpx(path, interviewer_labels=config.interviewer_labels, language=config.language)
     importer = _Importer(project, content, str(path), default_coder)
+    if content.sources and not importer.importable and content.missing:
+        raise ProblemFound("nothing imported: " + "; ".join(content.missing[:10])
+                           + (f"; and {len(content.missing) - 10} more" if len(content.missing) > 10 else ""),
+                           file=str(path))
     importer.check(prefix)
     params = {"file": str(path), "prefix": prefix, "allow_pii": allow_pii, "use_codebook": use_codebook}
     cb = content.codebook
@@ -157,6 +192,7 @@ def import_qdpx(
         for src in importer.importable:
             importer.store_source(src, allow_pii)
         importer.assign_selection_cases()
+        importer.store_case_attributes()
         importer.store_remaining_notes()
         r = importer.report
         project.store.set_run_summary(run_id, {"transcripts": len(r.transcripts), "codings": r.codings,
@@ -173,7 +209,7 @@ class _Importer:
         self.content = content
         self.display = display
         self.default_coder = default_coder
-        self.report = QdpxImport(run_id=None, warnings=list(content.warnings))
+        self.report = QdpxImport(run_id=None, warnings=list(content.warnings), missing=list(content.missing))
         self.importable = [s for s in content.sources if s.text is not None]
         self.coders: set[str] = set()
 
@@ -254,6 +290,12 @@ class _Importer:
         self.store.remember_codebook(cb.hash, cb.id, self.report.codebook, cb.to_dict())
         if use_codebook:
             _point_config_at(self.project, self.report.codebook)
+        undefined = [c.id for c in cb.codes.values() if c.codable and not c.definition]
+        if undefined:  # qualcode requires a definition for every codable code; most tools have none
+            shown = ", ".join(undefined[:5]) + (", ..." if len(undefined) > 5 else "")
+            self.report.warnings.append(
+                f"{self.report.codebook}: {len(undefined)} codable code(s) have no definition yet ({shown}); "
+                f"write them before using this codebook, then run `qualcode codebook validate {self.report.codebook}`")
 
     def store_coders_and_cases(self) -> None:
         for name in sorted(set(self.content.users.values())):
@@ -261,13 +303,30 @@ class _Importer:
             self.coders.add(name)
         for case in self.content.cases:
             self.store.ensure_case(case.name)
-            for key, (value, type_) in sorted(case.values.items()):
-                if value is not None:
-                    self.store.set_attribute("case", case.name, key, value, type_, "import")
-                    self.report.attributes += 1
             if case.description:
                 self.memo("case", case.name, case.description, None)
         self.report.cases = [c.name for c in self.content.cases]
+
+    def store_case_attributes(self) -> None:
+        """Each case's variable values as its own attributes, except those it inherits anyway.
+
+        Why after the sources: qualcode's export (and case-based tools) repeat a transcript's
+        attributes on its cases. Stored on the case as well, a transcript attribute ``type:
+        groepsinterview`` would become a case attribute; so a value that equals what the case
+        inherits from its transcripts (the value all of them share) stays on the transcripts.
+        """
+        inherited = effective_case_attributes(self.store.attributes("transcript"), [],
+                                              self.store.case_transcript_links())
+        for case in self.content.cases:
+            mine = inherited.get(case.name, {})
+            for key, (value, type_) in sorted(case.values.items()):
+                if value is None:
+                    continue
+                same = mine.get(key)
+                if same is not None and same["type"] == type_ and same["value"] == from_stored(value, type_):
+                    continue
+                self.store.set_attribute("case", case.name, key, value, type_, "import")
+                self.report.attributes += 1
 
     def default_case(self, src: Source) -> str | None:
         """``[case: X]``, else front matter ``case:``, else the one case that references the
@@ -343,7 +402,7 @@ class _Importer:
         assert st is not None
         if not sel.codings:
             return
-        span = st.text_map.span(sel.start, sel.end)
+        span = _within_turns(st.turns, st.text_map.span(sel.start, sel.end))
         if span is None:
             self.report.warnings.append(
                 f"source {src.name!r}: selection {sel.start}-{sel.end} covers no text that qualcode keeps "

@@ -11,19 +11,34 @@ absolute (``/x``, ``\\x``, ``C:x``) makes the whole file refused. ``project.qde`
 with defusedxml: a DTD or entity declaration is refused (no XXE, no entity bombs).
 
 Sources. Each ``<TextSource>`` becomes one transcript. Its text is, in this order, the
-``internal://`` file named by ``plainTextPath`` (``.txt``: UTF-8, a BOM is dropped;
-``.docx``: see below), the inline ``<PlainTextContent>``, or a ``.docx`` named by
-``richTextPath``. External paths, pictures, PDFs, audio and video are skipped with a warning.
-Text from a ``.docx`` is what python-docx extracts: one line per paragraph (a line break
-inside a paragraph is a newline too), one line per table row with its cells joined by tabs,
-lines joined by ``\\n``; selection positions in a docx-only source are counted in that text.
+file named by ``plainTextPath`` (``.txt``: UTF-8, a BOM is dropped; ``.docx``: see below),
+the inline ``<PlainTextContent>``, or a ``.docx`` named by ``richTextPath``. Pictures, PDFs,
+audio and video are skipped with a warning. Text from a ``.docx`` is what python-docx
+extracts: one line per paragraph (a line break inside a paragraph is a newline too), one
+line per table row with its cells joined by tabs, lines joined by ``\\n``; selection
+positions in a docx-only source are counted in that text. A source without ``name`` is
+named after its file (``board_2017.txt``), else its GUID.
+
+Finding a source's file (:meth:`_Reader.find_entry`). Tools write the path in many forms:
+``internal://x.txt`` (the standard: the file is in ``sources/``), a bare ``x.txt`` (qc
+1.3), ``sources/x.txt``, ``sources\\x.txt``, percent-encoded names, ``relative://`` or
+``absolute://`` paths and drive paths (``C:\\...``) of a file that was packed into the
+archive anyway. Whatever the form, the file is looked for in the archive, case-insensitively:
+the path as written and under ``sources/``, then by its file name under ``sources/`` or
+anywhere in the archive (when only one entry has that name), then as ``sources/<the
+source's GUID>`` with the path's extension. A path with ``..`` in an internal or bare path
+is refused (the whole file). A source whose file is not in the archive is not imported and
+is listed in :attr:`QdpxContent.missing`, and so is every other reference to something the
+file does not hold (a note's file, a case's ``SourceRef``/``SelectionRef``, a ``NoteRef``):
+the import reports them and the command exits 1, never 0 with data left behind.
 
 Variables. Names that are not valid attribute names (``Age group``) are slugged
 (``age_group``). Text -> text, Integer/Float -> number, Boolean -> boolean, Date -> date,
 DateTime -> text (ISO).
 
 Codebook. ``<CodeBook>`` is read like a ``.qdc`` (:mod:`qualcode.refi.qdc`: our
-``[id: ...]`` markers give back ids, else ids are slugs of the names under their parents).
+``[id: ...]`` markers give back ids, else ids are slugs of the names under their parents;
+``[implies: ...]`` markers give back roll-ups, so a round trip keeps them).
 """
 
 from __future__ import annotations
@@ -35,6 +50,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, overload
+from urllib.parse import unquote
 
 from qualcode.codebook.model import Code, Codebook, Label, RuleSettings, codebook_id_from_name, slugify
 from qualcode.errors import InputError
@@ -47,6 +63,7 @@ from qualcode.refi.qdc import (
     _expand_color,
     _parse,
     _read_description,
+    _read_implies,
 )
 from qualcode.transcripts.attributes import parse_value
 from qualcode.transcripts.decode import canonicalise, decode_bytes
@@ -256,6 +273,7 @@ class QdpxContent:
     notes: dict[str, tuple[str, str, str | None]]  # guid -> (name, text, user guid)
     project_notes: list[str]
     warnings: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # what the file references but does not hold
 
 
 # --------------------------------------------------------------------------------------
@@ -275,8 +293,12 @@ class _Reader:
         self.labels = interviewer_labels
         self.language = language if language in ("nl", "en") else "nl"
         self.warnings: list[str] = []
-        self.names = {info.filename: info.filename for info in zf.infolist()}
-        self.lower_names = {info.filename.lower(): info.filename for info in zf.infolist()}
+        self.missing: list[str] = []
+        self.names = {info.filename: info.filename for info in zf.infolist() if not info.is_dir()}
+        self.lower_names = {name.lower(): name for name in self.names}
+        self.base_names: dict[str, list[str]] = {}  # lower-case file name -> entries with that name
+        for name in self.names:
+            self.base_names.setdefault(name.rsplit("/", 1)[-1].lower(), []).append(name)
 
     def t(self, local: str) -> str:
         return f"{{{PROJECT_NS}}}{local}"
@@ -307,16 +329,51 @@ class _Reader:
     def refs(self, el: ET.Element, local: str) -> list[str]:
         return [g for r in el.findall(self.t(local)) if (g := _norm_guid(r.get("targetGUID")))]
 
-    def internal(self, path: str, el: ET.Element) -> bytes:
-        rel = path[len("internal://") :]
-        parts = re.split(r"[\\/]", rel)
-        if not rel or ".." in parts or rel.startswith(("/", "\\")):
-            raise self.error(f"refusing unsafe internal path {path!r}", el)
-        for candidate in (f"sources/{rel}", rel):
+    def find_entry(self, path: str, guid: str | None, el: ET.Element) -> str | None:
+        """The zip entry a source or note path names, whatever the form of the path (see the
+        module docstring); None when the archive does not hold it."""
+        raw = path.strip()
+        scheme, sep, rest = raw.partition("://")
+        scheme = scheme.lower() if sep else ""
+        rel = (rest if sep else raw).replace("\\", "/")
+        external = scheme not in ("", "internal") or bool(re.match(r"^[A-Za-z]:/", rel)) or rel.startswith("/")
+        if not external:
+            if not rel or ".." in rel.split("/"):
+                raise self.error(f"refusing unsafe internal path {path!r}", el)
+        candidates: list[str] = []
+        if not external:
+            for form in dict.fromkeys((rel, unquote(rel))):
+                candidates += [form, f"sources/{form}"]
+        base = _file_name(rel)
+        for form in dict.fromkeys((base, unquote(base))):
+            if form:
+                candidates.append(f"sources/{form}")
+        for candidate in candidates:
             name = self.names.get(candidate) or self.lower_names.get(candidate.lower())
             if name:
-                return _zip_read(self.zf, name, self.display)
-        raise self.error(f"{path!r} is not in the QDPX (expected sources/{rel})", el)
+                return name
+        for form in dict.fromkeys((base, unquote(base))):
+            same = self.base_names.get(form.lower(), [])
+            if form and len(same) == 1:
+                return same[0]
+        if guid:
+            ext = base.rsplit(".", 1)[-1].lower() if "." in base else "txt"
+            for candidate in (f"sources/{guid}.{ext}", f"{guid}.{ext}"):
+                name = self.lower_names.get(candidate.lower())
+                if name:
+                    return name
+        return None
+
+    def read_entry(self, path: str, guid: str | None, el: ET.Element, what: str) -> bytes | None:
+        """The bytes of the file ``path`` names, or None (and a line in ``missing``) when the
+        archive does not hold it."""
+        name = self.find_entry(path, guid, el)
+        if name is None:
+            line = self.line(el)
+            where = f" (line {line} of {QDE_NAME})" if line else ""
+            self.missing.append(f"{what}: file {path!r}{where} is not in the QDPX")
+            return None
+        return _zip_read(self.zf, name, self.display)
 
     # -- codebook -------------------------------------------------------------------------
     def codebook(
@@ -331,6 +388,8 @@ class _Reader:
         guids: dict[str, str] = {}
         notes: dict[str, list[str]] = {}
         self.codes(codes_el, None, cb, guids, notes)
+        for code in cb.codes.values():  # a roll-up to a code the other tool deleted is dropped (as in a .qdc)
+            code.implies = [i for i in code.implies if i.code in cb.codes and i.code != code.id]
         return cb, guids, notes
 
     def codes(self, parent_el: ET.Element, parent_id: str | None, cb: Codebook, guids: dict[str, str],
@@ -352,7 +411,8 @@ class _Reader:
             cb.codes[code_id] = Code(
                 id=code_id, segment=code_id.rsplit(".", 1)[-1], parent=parent_id,
                 label=Label(nl=labels["nl"], en=labels["en"]), definition=definition, codable=codable,
-                color=_expand_color(color) if _COLOR.match(color) else None, source_file=self.qde, line=line,
+                color=_expand_color(color) if _COLOR.match(color) else None,
+                implies=_read_implies(markers.get("implies", "")), source_file=self.qde, line=line,
             )
             if g:
                 guids[g] = code_id
@@ -423,9 +483,10 @@ class _Reader:
         for el in notes_el.findall(self.t("Note")) if notes_el is not None else []:
             g = self.guid_of(el)
             text = self.text_of(el, "PlainTextContent")
-            path = el.get("plainTextPath") or ""
-            if not text and path.startswith("internal://") and path.lower().endswith(".txt"):
-                text = decode_source(self.internal(path, el), self.display)
+            path = (el.get("plainTextPath") or "").strip()
+            if not text and path:
+                data = self.read_entry(path, g, el, f"note {(el.get('name') or g)!r}")
+                text = decode_source(data, f"{self.display}!{path}") if data is not None else ""
             text = canonicalise(text).strip()
             if text:
                 out[g] = ((el.get("name") or "").strip(), text, _norm_guid(el.get("creatingUser")))
@@ -445,30 +506,37 @@ class _Reader:
                 self.warnings.append(f"{local} {what!r} skipped: only text sources are imported")
         return sources
 
-    def source_original(self, el: ET.Element, name: str) -> str | None:
+    def source_original(self, el: ET.Element, name: str, g: str) -> str | None:
+        """The source's text as the other tool held it; None when it has none we can read."""
         plain = (el.get("plainTextPath") or "").strip()
         rich = (el.get("richTextPath") or "").strip()
         content = el.find(self.t("PlainTextContent"))
-        if plain.startswith("internal://"):
-            data = self.internal(plain, el)
+        what = f"source {name!r}"
+        if plain:
+            data = self.read_entry(plain, g, el, what)
+            if data is None:
+                return None
             if plain.lower().endswith(".docx"):
                 return docx_text(data, f"{self.display}!{plain}")
             return decode_source(data, f"{self.display}!{plain}")
         if content is not None:
             return content.text or ""
-        if rich.startswith("internal://") and rich.lower().endswith(".docx"):
-            return docx_text(self.internal(rich, el), f"{self.display}!{rich}")
-        where = plain or rich
-        if where:
-            self.warnings.append(f"source {name!r}: {where!r} is outside the QDPX; skipped with its codings")
-        else:
-            self.warnings.append(f"source {name!r} has no text; skipped")
+        if rich:
+            if not rich.lower().endswith(".docx"):
+                self.warnings.append(f"{what}: only a rich-text file {rich!r} that is not .docx; skipped "
+                                     "with its codings")
+                return None
+            data = self.read_entry(rich, g, el, what)
+            return docx_text(data, f"{self.display}!{rich}") if data is not None else None
+        self.missing.append(f"{what} has no text: no plainTextPath, PlainTextContent or richTextPath")
         return None
 
     def source(self, el: ET.Element, variables: dict[str, tuple[str, str]]) -> Source:
         g = self.guid_of(el)
-        name = (el.get("name") or "").strip() or g
-        original = self.source_original(el, name)
+        path = (el.get("plainTextPath") or el.get("richTextPath") or "").strip()
+        name = (el.get("name") or "").strip() or unquote(_file_name(path)) or g
+        missing_before = len(self.missing)
+        original = self.source_original(el, name, g)
         text = None
         if original is not None:
             text = build_source_text(original, self.labels, f"{self.display}!{name}")
@@ -478,6 +546,9 @@ class _Reader:
         selections = []
         for sel in el.findall(self.t("PlainTextSelection")):
             selections.append(self.selection(sel, len(original) if original is not None else None, name))
+        lost = sum(len(sel.codings) for sel in selections)
+        if len(self.missing) > missing_before and lost:
+            self.missing[-1] += f"; its {lost} coding(s) were not imported"
         if el.findall(self.t("Coding")):
             self.warnings.append(f"source {name!r}: {len(el.findall(self.t('Coding')))} coding(s) of the whole "
                                  "source skipped (qualcode codes spans of text)")
@@ -521,11 +592,52 @@ class _Reader:
                                 self.refs(el, "SelectionRef")))
         return cases
 
+    def check_references(self, root: ET.Element, content: QdpxContent) -> None:
+        """Each reference to something the file does not hold goes to ``missing``; a coding by
+        an unlisted user gets a warning (it is kept, with the GUID as coder name).
+
+        Why here: a dangling reference means the other tool's data is incomplete, and the
+        user must hear of it rather than find a case or a memo quietly gone.
+        """
+        sources = {s.guid: s for s in content.sources}
+        selections = {sel.guid for s in content.sources for sel in s.selections}
+        sources_el = root.find(self.t("Sources"))
+        other_sources = {_norm_guid(el.get("guid")) for el in (list(sources_el) if sources_el is not None else [])}
+        notes = {_norm_guid(el.get("guid")) for el in root.iter(self.t("Note"))}
+        for case in content.cases:
+            for g in case.sources:
+                if g not in sources and g not in other_sources:
+                    self.missing.append(f"case {case.name!r} refers to source {g}, which is not in the file")
+            for g in case.selections:
+                if g not in selections:
+                    self.missing.append(f"case {case.name!r} refers to selection {g}, which is not in the file")
+        refs: list[tuple[str, str]] = [("the project", g) for g in content.project_notes]
+        refs += [(f"code {code!r}", g) for code, gs in content.code_notes.items() for g in gs]
+        for src in content.sources:
+            refs += [(f"source {src.name!r}", g) for g in src.notes]
+            for sel in src.selections:
+                refs += [(f"a selection in source {src.name!r}", g) for g in sel.notes]
+                refs += [(f"a coding in source {src.name!r}", g) for c in sel.codings for g in c["notes"]]
+        for what, g in refs:
+            if g not in notes:
+                self.missing.append(f"{what} refers to note {g}, which is not in the file")
+        unknown_users = sorted({u for s in content.sources for sel in s.selections
+                                for u in [sel.user, *(c["user"] for c in sel.codings)]
+                                if u and u not in content.users})
+        for u in unknown_users:
+            self.warnings.append(f"user {u} is not in <Users>; its codings are kept with coder name {u!r}")
+
     def warn_unsupported(self, root: ET.Element) -> None:
         """A warning for each part of the project qualcode has no place for."""
         for local in ("Links", "Sets", "Graphs"):
             if root.find(self.t(local)) is not None:
                 self.warnings.append(f"<{local}> is not imported")
+
+
+def _file_name(path: str) -> str:
+    """The file name at the end of a path in any form (``internal://x.txt``, ``C:\\a\\x.txt``)."""
+    rest = path.strip().partition("://")[2] if "://" in path else path.strip()
+    return rest.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1].strip()
 
 
 def split_markers(text: str) -> tuple[str, dict[str, Any]]:
@@ -568,8 +680,10 @@ def read_qdpx(path: str | Path, *, interviewer_labels: list[str] | tuple[str, ..
         sources = reader.sources(root, variables)
         cases = reader.cases(root, variables)
         reader.warn_unsupported(root)
-        return QdpxContent(name, users, cb, code_guids, code_notes, cases, sources, notes,
-                           reader.refs(root, "NoteRef"), reader.warnings)
+        content = QdpxContent(name, users, cb, code_guids, code_notes, cases, sources, notes,
+                              reader.refs(root, "NoteRef"), reader.warnings, reader.missing)
+        reader.check_references(root, content)
+        return content
 
 
 def _project_element(zf: zipfile.ZipFile, display: str) -> tuple[str, ET.Element, dict[ET.Element, int]]:

@@ -22,8 +22,12 @@ names. Mapping:
 - A coding's stance is a ``[stance: rejects]`` marker in its selection's ``<Description>``
   (REFI has no place for it); its memo is a ``<Note>`` referenced from the ``<Coding>``.
 - ``<Cases>``: one ``<Case name="<case id>">`` per case with its attributes (own and
-  inherited from transcript front matter) as ``<VariableValue>`` and a ``<SourceRef>`` to
-  each transcript the case speaks in; case memos form its ``<Description>``.
+  inherited from transcript front matter) as ``<VariableValue>``; case memos form its
+  ``<Description>``. A case that owns every respondent turn of a transcript (an individual
+  interview) has a ``<SourceRef>`` to it; in a transcript whose respondent turns belong to
+  several cases (a group interview) each case has a ``<SelectionRef>`` to one
+  ``<PlainTextSelection>`` per turn of its own (named ``<fragment id> (<speaker>: <case>)``,
+  without codings), so in a case-based tool each participant owns only their own words.
 - ``<Variables>``: one per attribute name, typed: all booleans -> Boolean, all dates ->
   Date, all numbers -> Integer (Float when any value has a fraction), otherwise Text.
 - Memos on the project, a code, a transcript or a fragment are ``<Note>``s referenced from
@@ -168,10 +172,15 @@ def _collect_notes(memos: list[dict[str, Any]], codings: list[dict[str, Any]]) -
     """Project, code, transcript and fragment memos (a fragment's go on its transcript) and
     coding memos; case memos are left out: a ``<Case>`` has no NoteRef, they become its description."""
     out = _Notes()
-    for m in memos:
+    seen: dict[str, int] = {}
+    # Why by content, not by memo id: the project that imports this file numbers its memos in
+    # another order, and its own export must still be byte-identical to this one.
+    for m in sorted(memos, key=lambda m: (m["target_kind"], m["target_id"] or "", m["coder"] or "", m["text"])):
         if m["target_kind"] == "case":
             continue  # a <Case> has no NoteRef: case memos become its <Description>
-        g = guid("memo", str(m["id"]))
+        key = "\t".join((m["target_kind"], m["target_id"] or "", m["coder"] or "", m["text"]))
+        seen[key] = seen.get(key, 0) + 1
+        g = guid("memo", key if seen[key] == 1 else f"{key}\t{seen[key]}")
         out.notes.append((g, f"memo on {m['target_kind']}" + (f" {m['target_id']}" if m["target_id"] else ""),
                           m["text"], m["coder"]))
         kind, target = m["target_kind"], m["target_id"]
@@ -271,9 +280,48 @@ def _add_values(parent: ET.Element, attrs: AttrValues, var_types: dict[str, str]
             _value_element(parent, guid("variable", key), var_types[key], value)
 
 
-def _add_cases(root: ET.Element, store: Store, memos: list[dict[str, Any]], attrs: _Attributes) -> int:
-    """One ``<Case>`` per case: its memos as description, its attributes, its transcripts. Returns how many."""
+@dataclass
+class _Ownership:
+    """Which case owns which respondent turns of each transcript.
+
+    Why: in a case-based tool (NVivo, MAXQDA) a ``<SourceRef>`` gives a case the whole
+    document. That is right for an individual interview, but in a group interview each
+    participant must own only their own turns, so those cases get a ``<SelectionRef>`` to
+    one ``<PlainTextSelection>`` per turn instead.
+    """
+
+    whole: dict[str, str]  # transcript id -> the case owning every respondent turn of it
+    turns: dict[str, list[dict[str, Any]]]  # transcript id -> respondent turns (fragment rows) of partial owners
+
+
+def _ownership(store: Store, transcripts: list[str]) -> _Ownership:
+    whole: dict[str, str] = {}
+    turns: dict[str, list[dict[str, Any]]] = {}
+    for tid in transcripts:
+        respondent = store.fragments(tid, respondent_only=True)
+        owners = {f["case_id"] for f in respondent}
+        if len(owners) == 1 and None not in owners:
+            whole[tid] = next(iter(owners))
+        else:
+            turns[tid] = [f for f in respondent if f["case_id"]]
+    return _Ownership(whole, turns)
+
+
+def turn_selection_guid(fragment_id: str) -> str:
+    """The GUID of the ``<PlainTextSelection>`` that stands for a turn (a case's own words)."""
+    return guid("turn", fragment_id)
+
+
+def _add_cases(root: ET.Element, store: Store, memos: list[dict[str, Any]], attrs: _Attributes,
+               owners: _Ownership) -> int:
+    """One ``<Case>`` per case: its memos as description, its attributes, a ``<SourceRef>`` to each
+    transcript it owns whole and a ``<SelectionRef>`` to each of its turns in the others.
+    Returns how many."""
     case_ids = sorted(store.case_ids())
+    own_turns: dict[str, list[str]] = {}
+    for tid in sorted(owners.turns):
+        for f in owners.turns[tid]:
+            own_turns.setdefault(f["case_id"], []).append(f["id"])
     if case_ids:
         cases_el = ET.SubElement(root, "Cases")
         for case_id in case_ids:
@@ -283,8 +331,23 @@ def _add_cases(root: ET.Element, store: Store, memos: list[dict[str, Any]], attr
                 ET.SubElement(case_el, "Description").text = "\n\n".join(texts)
             _add_values(case_el, attrs.cases.get(case_id, {}), attrs.types)
             for tid in store.transcripts_of_case(case_id):
-                ET.SubElement(case_el, "SourceRef", {"targetGUID": guid("transcript", tid)})
+                if owners.whole.get(tid) == case_id:
+                    ET.SubElement(case_el, "SourceRef", {"targetGUID": guid("transcript", tid)})
+            for fid in own_turns.get(case_id, []):
+                ET.SubElement(case_el, "SelectionRef", {"targetGUID": turn_selection_guid(fid)})
     return len(case_ids)
+
+
+def _add_turn_selections(src: ET.Element, turns: list[dict[str, Any]]) -> None:
+    """One ``<PlainTextSelection>`` (no codings) per respondent turn that a case's
+    ``<SelectionRef>`` points at."""
+    for f in turns:
+        ET.SubElement(src, "PlainTextSelection", {
+            "guid": turn_selection_guid(f["id"]),
+            "name": f"{f['id']} ({f['speaker']}: {f['case_id']})",
+            "startPosition": str(f["start"]),
+            "endPosition": str(f["end"]),
+        })
 
 
 def _add_selection(src: ET.Element, c: dict[str, Any], notes: _Notes) -> None:
@@ -306,7 +369,7 @@ def _add_selection(src: ET.Element, c: dict[str, Any], notes: _Notes) -> None:
 
 
 def _add_sources(root: ET.Element, store: Store, transcripts: list[str], codings: list[dict[str, Any]],
-                 notes: _Notes, attrs: _Attributes, summary: QdpxExport) -> dict[str, str]:
+                 notes: _Notes, attrs: _Attributes, owners: _Ownership, summary: QdpxExport) -> dict[str, str]:
     """One ``<TextSource>`` per transcript with its codings; returns the source files (zip name -> text)."""
     files: dict[str, str] = {}
     by_transcript: dict[str, list[dict[str, Any]]] = {}
@@ -324,6 +387,7 @@ def _add_sources(root: ET.Element, store: Store, transcripts: list[str], codings
         markers = _speaker_markers(store, tid, t["default_case"])
         if markers:
             ET.SubElement(src, "Description").text = "\n".join(markers)
+        _add_turn_selections(src, owners.turns.get(tid, []))
         rows = sorted(by_transcript.get(tid, []), key=lambda c: (c["start"], c["end"], c["code"], c["coder"]))
         for c in rows:
             _add_selection(src, c, notes)
@@ -371,8 +435,9 @@ def build_qdpx(project: Project) -> tuple[bytes, dict[str, str], QdpxExport]:
     attrs = _attributes(project)
     _add_variables(root, attrs.types)
     summary.variables = len(attrs.types)
-    summary.cases = _add_cases(root, store, memos, attrs)
-    files = _add_sources(root, store, transcripts, codings, notes, attrs, summary)
+    owners = _ownership(store, transcripts)
+    summary.cases = _add_cases(root, store, memos, attrs, owners)
+    files = _add_sources(root, store, transcripts, codings, notes, attrs, owners, summary)
     summary.notes = _add_notes(root, notes)
 
     _drop_invalid_xml_chars(root)

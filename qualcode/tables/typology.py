@@ -3,10 +3,11 @@
 Why a module apart from :mod:`qualcode.codebook.typology`: that module reads a typology file
 and holds the scoring rule (:func:`score_units`, :func:`decide`); this one applies the rule to a
 coded project. It pools codings per case (or per team, ``level``), lets a researcher's manual
-decision win (a case attribute ``type`` set with ``qualcode cases set ID type=regisseur``), and
-keeps, per case, the reason and the weighted fragments that support the assigned type and those
-that point elsewhere, because a typology in a paper must be traceable to the interview passages
-behind it, and a case the evidence does not decide must say so rather than be guessed.
+decision win (the case attribute ``qualcode.type``, set with ``qualcode cases set ID
+qualcode.type=regisseur``), and keeps, per case, the reason and the weighted fragments that
+support the assigned type and those that point elsewhere, because a typology in a paper must be
+traceable to the interview passages behind it, and a case the evidence does not decide must say
+so rather than be guessed.
 
 Everything here works on plain data (coding dicts, attribute dicts); :meth:`Project.typology_data`
 gathers that data from a project and calls :func:`gather`.
@@ -40,7 +41,12 @@ from qualcode.tables.frame import natural_key
 if TYPE_CHECKING:
     import pandas as pd
 
-OVERRIDE_ATTR = "type"
+# The manual type of a case. Why namespaced: a plain ``type`` is what researchers call their own
+# attributes (the sample's transcripts say ``type: groepsinterview``); once inherited by a case or
+# carried through a REFI-QDA round trip it was read as a manual type and every typology table
+# failed. Names starting with ``qualcode.`` are reserved for qualcode's own attributes.
+OVERRIDE_ATTR = "qualcode.type"
+LEGACY_OVERRIDE_ATTR = "type"  # before schema 4; `Store` migrates values set with `cases set`
 ASSIGNMENT_COLUMNS = ["case", "type", "type_label", "scores", "evidence", "contradicting", "manual", "reason",
                       "for", "against"]
 SHOWN = 3  # strongest fragments for and against in a printed table
@@ -153,7 +159,7 @@ def fragment_key(fragment_id: str) -> tuple:
 def check_manual(typology: Typology, manual: Mapping[str, Any], attr: str = OVERRIDE_ATTR) -> dict[str, str]:
     """Manual types by case, each checked against the typology's type ids.
 
-    Why strict: a typo in ``cases set X type=regiseur`` would otherwise silently drop the case
+    Why strict: a typo in ``cases set X qualcode.type=regiseur`` would otherwise silently drop the case
     from its type in every table.
     """
     ids = [t.id for t in typology.types]
@@ -259,14 +265,17 @@ def gather(
     level: str | None = None,
     override_attr: str = OVERRIDE_ATTR,
     lang: str = "nl",
+    legacy_values: Mapping[str, Any] | None = None,
 ) -> TypologyData:
     """Assign every case a type from one coder's codings.
 
     ``level``: ``"case"`` (default: the typology's ``level``) or a case attribute such as
     ``team`` whose values pool codings. The manual override is the case's OWN attribute
     ``override_attr`` (``override_values``: case id -> value, set with ``qualcode cases set`` or
-    the attributes CSV); a transcript attribute of the same name (the sample's ``type:
-    individueel``) is not a type and is ignored.
+    the attributes CSV); a transcript attribute of the same name is not a type and is ignored.
+    ``legacy_values``: the cases' own attribute ``type`` (the override's name before it was
+    namespaced); a value there that is a type id gets a note saying it is no longer used, so
+    a project whose attributes CSV still has a ``type`` column learns why its manual types left.
     """
     attrs = {case: dict(a) for case, a in case_attributes.items()}
     manual = check_manual(typology, {k: v for k, v in override_values.items() if k in attrs}, override_attr)
@@ -282,6 +291,13 @@ def gather(
             notes.append(f"Without {level} ({typology.abstain}): {', '.join(missing)}.")
     ids = sorted(attrs, key=natural_key)
     assignments = assign_cases(typology, codings, ids, manual=manual, groups=groups, level=level)
+    ids_of_types = {t.id for t in typology.types}
+    stale = sorted((c for c, v in (legacy_values or {}).items()
+                    if c in attrs and c not in manual and str(v).strip() in ids_of_types), key=natural_key)
+    if stale:
+        notes.append(f"Case attribute '{LEGACY_OVERRIDE_ATTR}' holds a type id for {', '.join(stale)} but is not a "
+                     f"manual type any more; the manual type is '{override_attr}' (`qualcode cases set CASE "
+                     f"{override_attr}=TYPE`, or rename the column in the attributes CSV).")
     if manual:
         notes.append("Manual types (case attribute '" + override_attr + "'): "
                      + ", ".join(f"{c}={t}" for c, t in sorted(manual.items(), key=lambda kv: natural_key(kv[0])))
