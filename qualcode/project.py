@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from qualcode.agreement.compute import SUGGESTION_SCOPES, AgreementResult, agreement, check_coders, suggestion_engine
 from qualcode.agreement.consensus import ConsensusReport, consensus
 from qualcode.agreement.disagreements import disagreements, disagreements_frame
+from qualcode.agreement.progress import ProgressReport, coding_progress
 from qualcode.anonymity.check import StoredFinding, check_stored
 from qualcode.anonymity.detect import SensitiveTerms
 from qualcode.codebook import load_codebook
@@ -37,7 +38,6 @@ from qualcode.coding.apply import (
 from qualcode.coding.coders import check_coder_names, one_coder
 from qualcode.coding.exchange import ImportReport, export_codings, import_codings
 from qualcode.coding.ingest import IngestReport, Progress, ingest, speaker_map_of
-from qualcode.coding.progress import ProgressReport, coding_progress
 from qualcode.coding.recode import CodeChange, add_code, delete_code, merge_codes, move_code, rename_code
 from qualcode.coding.review import CodebookFile, ReviewSession
 from qualcode.config import CONFIG_NAME, CONFIG_TEMPLATE, Config, current_user, find_project_root, load_config
@@ -648,7 +648,7 @@ class Project:
                         transcripts: Sequence[str] | None = None) -> ProgressReport:
         """``qualcode progress``: per coder and transcript the respondent turns reviewed, coded and
         open, per coder the totals, and per pair of coders the transcripts both coded (what
-        agreement is computed on) and those only one did (:mod:`qualcode.coding.progress`)."""
+        agreement is computed on) and those only one did (:mod:`qualcode.agreement.progress`)."""
         return coding_progress(self.store, coders, transcripts)
 
     def progress(self, coders: Sequence[str] | None = None, transcripts: Sequence[str] | None = None) -> pd.DataFrame:

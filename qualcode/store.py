@@ -953,7 +953,7 @@ class Store:
         )
         return {r[0] for r in rows}
 
-    # -- coding progress (issue 14: `qualcode progress`) ----------------------------------------
+    # -- coding progress (`qualcode progress`) -------------------------------------------------
     def coded_fragments(self) -> list[tuple[str, str]]:
         """``(coder, fragment id)`` of every turn with an active coding, once per coder."""
         return self._tuples("SELECT DISTINCT coder, fragment_id FROM codings WHERE status = 'active' "

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import typer
 
+from qualcode.agreement.progress import CODER_COLUMNS, PAIR_COLUMNS, TURN_COLUMNS
 from qualcode.cli.app import app, open_project
 from qualcode.cli.printer import Format, info, print_rows, print_tables
-from qualcode.coding.progress import CODER_COLUMNS, PAIR_COLUMNS, TURN_COLUMNS
 from qualcode.errors import InputError
 from qualcode.export.table import Table
 
